@@ -1,0 +1,110 @@
+// Batched matrix product with fused bias, activation and gate:
+//   C[z] = activation(op(A[z]) * op(B[z]) + bias) * select(0, 1, gate[z] > 0)
+// op(A) is M x K (A is stored K x M when TRANS_A), op(B) is K x N (B is stored N x K when TRANS_B).
+// bias has N values and broadcasts over rows; gate is M x N. All matrices are row-major and
+// contiguous; batch item z starts at z * stride_* (a stride of 0 broadcasts one matrix).
+//
+// Each invocation computes a 4x4 block of C in registers from scalar loads; a workgroup of 8x8
+// invocations covers a 32x32 tile. There is no workgroup memory and no barrier, because barriers
+// are expensive on software adapters (SwiftShader, lavapipe). Rows and columns past the edge are
+// clamped on load and skipped on store, so the inner loop has no branches.
+
+override TRANS_A: bool = false;
+override TRANS_B: bool = false;
+override HAS_BIAS: bool = false;
+override HAS_GATE: bool = false;
+// 0 identity, 1 relu, 2 sigmoid, 3 tanh.
+override ACTIVATION: u32 = 0u;
+
+struct Params {
+  m: u32,
+  n: u32,
+  k: u32,
+  stride_a: u32,
+  stride_b: u32,
+  stride_c: u32,
+}
+
+@group(0) @binding(0) var<storage, read> a: array<f32>;
+@group(0) @binding(1) var<storage, read> b: array<f32>;
+@group(0) @binding(2) var<storage, read> bias: array<f32>;
+@group(0) @binding(3) var<storage, read> gate: array<f32>;
+@group(0) @binding(4) var<storage, read_write> c: array<f32>;
+@group(0) @binding(5) var<uniform> params: Params;
+
+fn activate(x: f32) -> f32 {
+  switch ACTIVATION {
+    case 1u: { return max(x, 0.0); }
+    case 2u: { return 1.0 / (1.0 + exp(-x)); }
+    case 3u: { return tanh(x); }
+    default: { return x; }
+  }
+}
+
+@compute @workgroup_size(8, 8, 1)
+fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
+  let row0 = gid.y * 4u;
+  let col0 = gid.x * 4u;
+  if (row0 >= params.m || col0 >= params.n) {
+    return;
+  }
+  let m = params.m;
+  let n = params.n;
+  let k = params.k;
+  let base_a = gid.z * params.stride_a;
+  let base_b = gid.z * params.stride_b;
+  let base_c = gid.z * params.stride_c;
+
+  // Clamped indices keep every load in bounds; results for clamped rows and columns are dropped.
+  let r = vec4<u32>(min(row0, m - 1u), min(row0 + 1u, m - 1u), min(row0 + 2u, m - 1u), min(row0 + 3u, m - 1u));
+  let q = vec4<u32>(min(col0, n - 1u), min(col0 + 1u, n - 1u), min(col0 + 2u, n - 1u), min(col0 + 3u, n - 1u));
+
+  var acc0 = vec4<f32>(0.0);
+  var acc1 = vec4<f32>(0.0);
+  var acc2 = vec4<f32>(0.0);
+  var acc3 = vec4<f32>(0.0);
+  for (var i = 0u; i < k; i++) {
+    var av: vec4<f32>;
+    if (TRANS_A) {
+      let at = base_a + i * m;
+      av = vec4<f32>(a[at + r.x], a[at + r.y], a[at + r.z], a[at + r.w]);
+    } else {
+      av = vec4<f32>(a[base_a + r.x * k + i], a[base_a + r.y * k + i], a[base_a + r.z * k + i], a[base_a + r.w * k + i]);
+    }
+    var bv: vec4<f32>;
+    if (TRANS_B) {
+      bv = vec4<f32>(b[base_b + q.x * k + i], b[base_b + q.y * k + i], b[base_b + q.z * k + i], b[base_b + q.w * k + i]);
+    } else {
+      let bt = base_b + i * n;
+      bv = vec4<f32>(b[bt + q.x], b[bt + q.y], b[bt + q.z], b[bt + q.w]);
+    }
+    acc0 += av.x * bv;
+    acc1 += av.y * bv;
+    acc2 += av.z * bv;
+    acc3 += av.w * bv;
+  }
+
+  var bias_v = vec4<f32>(0.0);
+  if (HAS_BIAS) {
+    bias_v = vec4<f32>(bias[q.x], bias[q.y], bias[q.z], bias[q.w]);
+  }
+  var rows = array<vec4<f32>, 4>(acc0 + bias_v, acc1 + bias_v, acc2 + bias_v, acc3 + bias_v);
+  for (var i = 0u; i < 4u; i++) {
+    let row = row0 + i;
+    if (row >= m) {
+      break;
+    }
+    for (var j = 0u; j < 4u; j++) {
+      let col = col0 + j;
+      if (col >= n) {
+        break;
+      }
+      let at = base_c + row * n + col;
+      var value = activate(rows[i][j]);
+      if (HAS_GATE && gate[at] <= 0.0) {
+        value = 0.0;
+      }
+      c[at] = value;
+    }
+  }
+}

@@ -1,0 +1,188 @@
+import { MimicError } from '../errors.js';
+import { acquireDevice, type DeviceOptions } from './device.js';
+import { Kernel, Program, type ShaderInfo } from './kernel.js';
+import { BufferPool } from './pool.js';
+import { Tensor, type DType } from './tensor.js';
+
+/**
+ * The GPU context every kernel runs in: one device, a buffer pool, and the compiled kernels.
+ * Create it with `createEngine()` and call `destroy()` when done; it releases every GPU resource it
+ * made, and destroys the device only if it created it.
+ */
+export class Engine {
+  readonly pool: BufferPool;
+  private readonly kernels = new Map<ShaderInfo, Kernel>();
+  private lostMessage: string | undefined;
+  private firstError: string | undefined;
+  private destroyed = false;
+
+  private constructor(
+    readonly device: GPUDevice,
+    readonly adapterName: string,
+    private readonly ownsDevice: boolean,
+    private readonly releaseSource: () => void,
+  ) {
+    this.pool = new BufferPool(device, GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST);
+    device.lost.then((info) => {
+      if (!this.destroyed) this.lostMessage = `${info.reason ?? 'unknown'}: ${info.message}`;
+    });
+    device.addEventListener('uncapturederror', (event) => {
+      const message = (event as GPUUncapturedErrorEvent).error.message;
+      this.firstError ??= message;
+    });
+  }
+
+  static async create(options: DeviceOptions = {}): Promise<Engine> {
+    const acquired = await acquireDevice(options);
+    return new Engine(acquired.device, acquired.adapterName, acquired.owned, acquired.release);
+  }
+
+  private placeholderTensor: Tensor | undefined;
+
+  /** A small tensor bound where a shader declares a binding that a call does not use. */
+  get placeholder(): Tensor {
+    this.placeholderTensor ??= this.tensor(1, 4, new Float32Array(4));
+    return this.placeholderTensor;
+  }
+
+  get limits(): GPUSupportedLimits {
+    return this.device.limits;
+  }
+
+  /** Throws a clear error if the device was lost or a GPU command failed validation. */
+  checkHealthy(): void {
+    if (this.destroyed) throw new Error('the engine was used after destroy()');
+    if (this.lostMessage) {
+      throw new MimicError(
+        `The GPU device was lost (${this.lostMessage}). Results written so far are kept; rerun the command, and if it happens again, reduce --pseudo or --hidden.`,
+      );
+    }
+    if (this.firstError) {
+      const message = this.firstError;
+      this.firstError = undefined;
+      throw new Error(`WebGPU validation error: ${message}`);
+    }
+  }
+
+  kernel(shader: ShaderInfo): Kernel {
+    let kernel = this.kernels.get(shader);
+    if (!kernel) {
+      kernel = new Kernel(this.device, shader);
+      this.kernels.set(shader, kernel);
+    }
+    return kernel;
+  }
+
+  /** Allocates a `rows x cols` tensor from the pool, filled with `data` when given. */
+  tensor(rows: number, cols: number, data?: Float32Array | Uint32Array, dtype: DType = 'f32'): Tensor {
+    this.checkHealthy();
+    if (!Number.isInteger(rows) || !Number.isInteger(cols) || rows < 0 || cols < 0) {
+      throw new RangeError(`invalid tensor shape ${rows}x${cols}`);
+    }
+    const byteLength = rows * cols * 4;
+    if (byteLength > this.limits.maxStorageBufferBindingSize) {
+      throw new MimicError(
+        `A ${rows}x${cols} matrix needs ${byteLength} bytes, more than this adapter binds at once (${this.limits.maxStorageBufferBindingSize}). Use fewer rows (for example a smaller --pseudo).`,
+      );
+    }
+    const tensor = new Tensor(this, this.pool.acquire(byteLength), 0, rows, cols, dtype, true);
+    if (data) this.write(tensor, data);
+    return tensor;
+  }
+
+  tensorU32(rows: number, cols: number, data?: Uint32Array): Tensor {
+    return this.tensor(rows, cols, data, 'u32');
+  }
+
+  write(tensor: Tensor, data: Float32Array | Uint32Array, rowOffset = 0): void {
+    if (rowOffset * tensor.cols + data.length > tensor.length) {
+      throw new RangeError(`writing ${data.length} values at row ${rowOffset} overflows a ${tensor.rows}x${tensor.cols} tensor`);
+    }
+    this.device.queue.writeBuffer(tensor.buffer, tensor.byteOffset + rowOffset * tensor.cols * 4, data.buffer, data.byteOffset, data.byteLength);
+  }
+
+  program(): Program {
+    return new Program(this);
+  }
+
+  /** Submits the programs in order, in one command buffer. */
+  run(...programs: Program[]): void {
+    this.checkHealthy();
+    const encoder = this.device.createCommandEncoder();
+    const pass = encoder.beginComputePass();
+    for (const program of programs) program.encode(pass);
+    pass.end();
+    this.device.queue.submit([encoder.finish()]);
+  }
+
+  /** Records with `record`, runs once and frees the program's uniforms. */
+  runOnce(record: (program: Program) => void): void {
+    const program = this.program();
+    record(program);
+    this.run(program);
+    program.destroy();
+  }
+
+  copy(source: Tensor, target: Tensor): void {
+    if (source.byteLength !== target.byteLength) {
+      throw new RangeError(`cannot copy ${source.rows}x${source.cols} into ${target.rows}x${target.cols}`);
+    }
+    const encoder = this.device.createCommandEncoder();
+    encoder.copyBufferToBuffer(source.buffer, source.byteOffset, target.buffer, target.byteOffset, source.byteLength);
+    this.device.queue.submit([encoder.finish()]);
+  }
+
+  private async readBytes(tensor: Tensor): Promise<ArrayBuffer> {
+    this.checkHealthy();
+    const size = Math.ceil(tensor.byteLength / 4) * 4;
+    const staging = this.device.createBuffer({ size: Math.max(4, size), usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
+    try {
+      const encoder = this.device.createCommandEncoder();
+      if (size > 0) encoder.copyBufferToBuffer(tensor.buffer, tensor.byteOffset, staging, 0, size);
+      this.device.queue.submit([encoder.finish()]);
+      try {
+        await staging.mapAsync(GPUMapMode.READ);
+      } catch (error) {
+        this.checkHealthy();
+        throw error;
+      }
+      this.checkHealthy();
+      return staging.getMappedRange().slice(0, tensor.byteLength);
+    } finally {
+      staging.destroy();
+    }
+  }
+
+  /** Reads a tensor back to the CPU; waits for all work submitted before it. */
+  async read(tensor: Tensor): Promise<Float32Array> {
+    if (tensor.dtype !== 'f32') throw new TypeError('read() expects an f32 tensor; use readU32()');
+    return new Float32Array(await this.readBytes(tensor));
+  }
+
+  async readU32(tensor: Tensor): Promise<Uint32Array> {
+    if (tensor.dtype !== 'u32') throw new TypeError('readU32() expects a u32 tensor');
+    return new Uint32Array(await this.readBytes(tensor));
+  }
+
+  /** Resolves when the GPU has finished all submitted work. */
+  async finish(): Promise<void> {
+    await this.device.queue.onSubmittedWorkDone();
+    this.checkHealthy();
+  }
+
+  /** Releases every buffer and, if the engine created the device, destroys it. */
+  destroy(): void {
+    if (this.destroyed) return;
+    this.destroyed = true;
+    this.pool.destroy();
+    this.placeholderTensor = undefined;
+    this.kernels.clear();
+    if (this.ownsDevice) this.device.destroy();
+    this.releaseSource();
+  }
+}
+
+/** Creates an engine on the caller's device, the browser's WebGPU, or Dawn in Node. */
+export function createEngine(options: DeviceOptions = {}): Promise<Engine> {
+  return Engine.create(options);
+}
