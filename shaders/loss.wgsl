@@ -1,5 +1,6 @@
 // Per-row loss and its gradient with respect to the logits, for student and teacher training.
-//   logits, targets, grad: M x C row-major; row_loss: M.
+//   logits, targets, grad: M x C row-major; row_loss[loss_offset + row] for row < M, so one
+//   buffer can collect the losses of every batch in an epoch.
 // Probabilities are sigmoid(logits) when C = 1 and softmax(logits) otherwise. LOSS selects:
 //   0  cross-entropy against soft targets:  L = -sum_j t_j log p_j      (binary: -t log p - (1-t) log(1-p))
 //   1  squared error on probabilities:      L = sum_j (p_j - t_j)^2
@@ -13,6 +14,7 @@ struct Params {
   m: u32,
   classes: u32,
   scale: f32,
+  loss_offset: u32,
 }
 
 @group(0) @binding(0) var<storage, read> logits: array<f32>;
@@ -102,8 +104,8 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
   }
   let c = params.classes;
   if (c == 1u) {
-    row_loss[row] = binary_row(row);
+    row_loss[params.loss_offset + row] = binary_row(row);
   } else {
-    row_loss[row] = multiclass_row(row * c, c);
+    row_loss[params.loss_offset + row] = multiclass_row(row * c, c);
   }
 }

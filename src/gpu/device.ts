@@ -43,7 +43,7 @@ async function loadGpu(): Promise<{ gpu: GPU; release(): void }> {
   }
   if (!isNode()) throw new MimicError(noBrowserWebGpuHelp);
 
-  let dawn: { create(flags: string[]): GPU; globals: Record<string, unknown> };
+  let dawn: { create(flags: string[]): GPU; globals: object };
   try {
     dawn = await import('webgpu');
   } catch (error) {

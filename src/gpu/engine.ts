@@ -123,12 +123,25 @@ export class Engine {
     program.destroy();
   }
 
+  /** Copies a tensor into another of the same size, after all work submitted before. */
   copy(source: Tensor, target: Tensor): void {
     if (source.byteLength !== target.byteLength) {
       throw new RangeError(`cannot copy ${source.rows}x${source.cols} into ${target.rows}x${target.cols}`);
     }
+    this.copyRows(source, target, 0);
+  }
+
+  /** Copies every row of `source` into `target` from row `at` on; both must be equally wide. */
+  copyRows(source: Tensor, target: Tensor, at: number): void {
+    if (source.cols !== target.cols && source.rows !== 1) {
+      throw new RangeError(`cannot copy rows ${source.cols} wide into rows ${target.cols} wide`);
+    }
+    if (at * target.cols + source.length > target.length) {
+      throw new RangeError(`${source.rows} rows from row ${at} overflow a tensor of ${target.rows} rows`);
+    }
+    this.checkHealthy();
     const encoder = this.device.createCommandEncoder();
-    encoder.copyBufferToBuffer(source.buffer, source.byteOffset, target.buffer, target.byteOffset, source.byteLength);
+    encoder.copyBufferToBuffer(source.buffer, source.byteOffset, target.buffer, target.byteOffset + at * target.cols * 4, source.byteLength);
     this.device.queue.submit([encoder.finish()]);
   }
 

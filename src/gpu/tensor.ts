@@ -46,6 +46,21 @@ export class Tensor {
     return new Tensor(this.engine, this.buffer, byteOffset, count, this.cols, this.dtype, false);
   }
 
+  /**
+   * Returns a `rows x cols` view of this tensor's values starting at value `offset`, for packing
+   * several matrices into one buffer. The byte offset must be aligned for binding.
+   */
+  view(offset: number, rows: number, cols: number): Tensor {
+    if (offset < 0 || offset + rows * cols > this.length) {
+      throw new RangeError(`a ${rows}x${cols} view at ${offset} does not fit in a ${this.rows}x${this.cols} tensor`);
+    }
+    const byteOffset = this.byteOffset + offset * 4;
+    if (byteOffset % this.engine.limits.minStorageBufferOffsetAlignment !== 0) {
+      throw new RangeError(`a view at byte ${byteOffset} is not aligned for binding`);
+    }
+    return new Tensor(this.engine, this.buffer, byteOffset, rows, cols, this.dtype, false);
+  }
+
   /** Returns the buffer to the engine's pool. Views release nothing. */
   release(): void {
     if (this.released || !this.ownsBuffer) return;

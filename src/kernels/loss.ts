@@ -14,8 +14,8 @@ export type LossKind = 'cross-entropy' | 'probability-mse' | 'logit-mse';
 const lossCode: Record<LossKind, number> = { 'cross-entropy': 0, 'probability-mse': 1, 'logit-mse': 2 };
 
 /**
- * Records per-row losses and grad = scale * dLoss/dLogits.
- *   logits, targets, grad: M x C; rowLoss: M values
+ * Records per-row losses and grad = scale * dLoss/dLogits for the first `rows` rows.
+ *   logits, targets, grad: M x C; rowLoss: losses land at rowLoss[lossOffset + r]
  */
 export function lossAndGradient(
   program: Program,
@@ -26,10 +26,11 @@ export function lossAndGradient(
   rowLoss: Tensor,
   scale: number,
   rows = logits.rows,
+  lossOffset = 0,
 ): void {
   expectShape('loss targets', targets, logits.rows, logits.cols);
   expectShape('loss gradient', grad, logits.rows, logits.cols);
-  if (rowLoss.length < logits.rows) throw new RangeError(`loss: rowLoss must have ${logits.rows} values`);
+  if (rowLoss.length < lossOffset + rows) throw new RangeError(`loss: rowLoss must have ${lossOffset + rows} values`);
   if (rows > logits.rows) throw new RangeError(`loss: ${rows} rows requested from a ${logits.rows}-row batch`);
   program.dispatch(
     logits.engine.kernel(lossShader),
@@ -39,6 +40,7 @@ export function lossAndGradient(
       ['u32', rows],
       ['u32', logits.cols],
       ['f32', scale],
+      ['u32', lossOffset],
     ],
     { LOSS: lossCode[kind] },
   );

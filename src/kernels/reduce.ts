@@ -1,4 +1,5 @@
 import columnSumShader from '../../shaders/column_sum.wgsl';
+import scaleAddShader from '../../shaders/scale_add.wgsl';
 import type { Program } from '../gpu/kernel.js';
 import type { Tensor } from '../gpu/tensor.js';
 import { grid64 } from './common.js';
@@ -9,5 +10,15 @@ export function columnSum(program: Program, x: Tensor, out: Tensor): void {
   program.dispatch(x.engine.kernel(columnSumShader), { x, out }, grid64(x.engine, x.cols), [
     ['u32', x.rows],
     ['u32', x.cols],
+  ]);
+}
+
+/** Records y = alpha * y + beta * x over tensors of equal length. */
+export function scaleAdd(program: Program, x: Tensor, y: Tensor, alpha: number, beta: number): void {
+  if (x.length !== y.length) throw new RangeError(`scaleAdd: lengths differ (${x.length} and ${y.length})`);
+  program.dispatch(y.engine.kernel(scaleAddShader), { x, y }, grid64(y.engine, y.length), [
+    ['u32', y.length],
+    ['f32', alpha],
+    ['f32', beta],
   ]);
 }

@@ -1,0 +1,264 @@
+import { attributeGroups, distanceWeights, encodeRows, fitEncoder, type Encoder } from '../data/encode.js';
+import { defineProblem, type Problem } from '../data/problem.js';
+import { splitRows } from '../data/split.js';
+import type { Table } from '../data/csv.js';
+import { check } from '../errors.js';
+import type { Engine } from '../gpu/engine.js';
+import type { Tensor } from '../gpu/tensor.js';
+import { BaggedEnsemble, type MemberSpec } from '../models/ensemble.js';
+import { Mlp, type ExportedLayer } from '../models/mlp.js';
+import { trainMlp, type EpochReport } from '../models/train.js';
+import { accuracy, auc, rmse } from '../metrics/metrics.js';
+import { munge } from '../pseudo/munge.js';
+import { defaultCompressOptions, validateOptions, type CompressOptions } from './options.js';
+
+export type Stage = 'data' | 'teacher' | 'ann' | 'pseudo' | 'label' | 'student' | 'evaluate';
+
+/** A progress event for logs and progress bars. `fraction` is the stage's completed share. */
+export interface ProgressEvent {
+  stage: Stage;
+  message: string;
+  fraction?: number;
+  epoch?: EpochReport;
+}
+
+/** Test-set scores of one model. */
+export interface ModelScores {
+  rmse: number;
+  accuracy: number;
+  auc: number;
+  /** Parameters stored as f32. */
+  bytes: number;
+  /** Median wall time to predict 10,000 rows on the engine's device, upload and readback included. */
+  msPer10k: number;
+}
+
+export interface CompressResult {
+  problem: string;
+  target: string;
+  positive: string[];
+  classes: string[];
+  adapter: string;
+  rows: { train: number; validation: number; test: number; pseudo: number };
+  models: { ensemble: ModelScores; ann: ModelScores; student: ModelScores };
+  /** (ann - student) / (ann - ensemble) in test RMSE: the share of the teacher's gain the student kept. */
+  gainKept: number;
+  student: { encoder: Encoder; layers: ExportedLayer[]; hidden: number; validationRmse: number; epochs: number };
+  options: CompressOptions;
+  seconds: Record<Stage, number>;
+}
+
+interface EncodedSplit {
+  train: Tensor;
+  validation: Tensor;
+  test: Tensor;
+  trainTargets: Tensor;
+  validationLabels: Int32Array;
+  testLabels: Int32Array;
+}
+
+/** Targets as the nets' outputs expect them: 0/1 for binary problems, one-hot rows otherwise. */
+function targetMatrix(labels: Int32Array, outputs: number): Float32Array {
+  const out = new Float32Array(labels.length * outputs);
+  labels.forEach((label, r) => {
+    if (outputs === 1) out[r] = label;
+    else out[r * outputs + label] = 1;
+  });
+  return out;
+}
+
+function pick(labels: Int32Array, rows: Int32Array): Int32Array {
+  return rows.map((r) => labels[r]);
+}
+
+async function scoreModel(engine: Engine, predict: (x: Tensor) => Tensor, test: Tensor, labels: Int32Array, outputs: number, bytes: number): Promise<ModelScores> {
+  const probabilitiesTensor = predict(test);
+  const probabilities = await engine.read(probabilitiesTensor);
+  probabilitiesTensor.release();
+  const positive = outputs === 1 ? probabilities : probabilities.filter((_, i) => i % outputs === 1);
+  const binaryLabels = outputs === 1 ? labels : labels.map((l) => (l === 1 ? 1 : 0));
+  return {
+    rmse: rmse(probabilities, labels, outputs),
+    accuracy: accuracy(probabilities, labels, outputs),
+    auc: outputs <= 2 ? auc(positive, binaryLabels) : NaN,
+    bytes,
+    msPer10k: await timePredict(engine, predict, test),
+  };
+}
+
+/**
+ * Times predicting 10,000 rows: upload, every forward pass and the readback of the probabilities,
+ * median of 3 runs after one warm-up. Rows are taken from `source`, repeated if it has fewer.
+ */
+async function timePredict(engine: Engine, predict: (x: Tensor) => Tensor, source: Tensor): Promise<number> {
+  const rows = 10000;
+  const all = await engine.read(source);
+  const data = new Float32Array(rows * source.cols);
+  for (let r = 0; r < rows; r++) {
+    const from = (r % source.rows) * source.cols;
+    data.set(all.subarray(from, from + source.cols), r * source.cols);
+  }
+  const times: number[] = [];
+  for (let run = 0; run < 4; run++) {
+    const started = performance.now();
+    const x = engine.tensor(rows, source.cols, data);
+    const p = predict(x);
+    await engine.read(p);
+    times.push(performance.now() - started);
+    x.release();
+    p.release();
+  }
+  times.shift();
+  times.sort((a, b) => a - b);
+  return times[1];
+}
+
+function encodeSplit(engine: Engine, table: Table, problem: Problem, encoder: Encoder, split: { train: Int32Array; validation: Int32Array; test: Int32Array }, outputs: number): EncodedSplit {
+  const trainLabels = pick(problem.labels, split.train);
+  return {
+    train: engine.tensor(split.train.length, encoder.width, encodeRows(encoder, table, split.train)),
+    validation: engine.tensor(split.validation.length, encoder.width, encodeRows(encoder, table, split.validation)),
+    test: engine.tensor(split.test.length, encoder.width, encodeRows(encoder, table, split.test)),
+    trainTargets: engine.tensor(split.train.length, outputs, targetMatrix(trainLabels, outputs)),
+    validationLabels: pick(problem.labels, split.validation),
+    testLabels: pick(problem.labels, split.test),
+  };
+}
+
+/**
+ * Runs model compression end to end on the GPU: trains the teacher ensemble and the `ann`
+ * baseline, generates MUNGE pseudo rows, labels them with the ensemble's probabilities, trains the
+ * student on original plus pseudo rows, and scores all three on the test rows.
+ */
+export async function compress(engine: Engine, table: Table, requested: Partial<CompressOptions> & { target: string }): Promise<CompressResult> {
+  const options: CompressOptions = { ...defaultCompressOptions, ...requested };
+  validateOptions(options);
+  const progress = options.onProgress ?? (() => {});
+  const seconds = { data: 0, teacher: 0, ann: 0, pseudo: 0, label: 0, student: 0, evaluate: 0 } as Record<Stage, number>;
+  let stageStarted = performance.now();
+  const endStage = (stage: Stage) => {
+    const now = performance.now();
+    seconds[stage] = (now - stageStarted) / 1000;
+    stageStarted = now;
+  };
+
+  // Data: problem, split, encoding fitted on the training rows only.
+  const problem = defineProblem(table, { target: options.target, positive: options.positive });
+  const split = splitRows(problem.labels, options.seed, options.split);
+  const encoder = fitEncoder(table, [options.target, ...(options.ignore ?? [])], split.train);
+  check(encoder.width > 0, `no attributes left to learn from: ${table.source} has only the target column`);
+  const outputs = problem.kind === 'binary' ? 1 : problem.classes.length;
+  const data = encodeSplit(engine, table, problem, encoder, split, outputs);
+  const validation = { x: data.validation, labels: data.validationLabels };
+  progress({ stage: 'data', message: `${problem.description}: ${split.train.length} train, ${split.validation.length} validation, ${split.test.length} test rows, ${encoder.width} encoded columns`, fraction: 1 });
+  endStage('data');
+
+  const owned: Array<{ release(): void }> = [data.train, data.validation, data.test, data.trainTargets];
+  try {
+    // Teacher: bagged MLPs.
+    const members: MemberSpec[] = options.teacher;
+    const teacher = await BaggedEnsemble.train(engine, data.train, data.trainTargets, validation, {
+      members,
+      batchSize: options.batchSize,
+      patience: options.patience,
+      seed: options.seed,
+      onMember: (r) =>
+        progress({
+          stage: 'teacher',
+          message: `member ${r.member}/${r.members} (hidden ${r.spec.hidden.join('x')}): ${r.result.epochs} epochs, best validation RMSE ${r.result.bestValidationRmse.toFixed(4)} at epoch ${r.result.bestEpoch}, ${r.seconds.toFixed(1)} s`,
+          fraction: r.member / r.members,
+        }),
+    });
+    owned.push(teacher);
+    endStage('teacher');
+
+    // ann: the student's architecture trained on the original rows only.
+    const studentArchitecture = { inputs: encoder.width, hidden: [options.hidden], outputs };
+    const ann = Mlp.create(engine, studentArchitecture, options.seed * 1000 + 999);
+    owned.push(ann);
+    const annResult = await trainMlp(ann, { x: data.train, targets: data.trainTargets }, validation, {
+      epochs: options.annEpochs,
+      batchSize: options.batchSize,
+      learningRate: options.learningRate,
+      schedule: 'cosine',
+      patience: options.patience,
+      loss: 'cross-entropy',
+      seed: options.seed * 1000 + 999,
+      onEpoch: (e) => progress({ stage: 'ann', message: epochMessage(e), epoch: e, fraction: e.epoch / options.annEpochs }),
+    });
+    progress({ stage: 'ann', message: `best validation RMSE ${annResult.bestValidationRmse.toFixed(4)} at epoch ${annResult.bestEpoch}`, fraction: 1 });
+    endStage('ann');
+
+    // Pseudo data: MUNGE, then original and pseudo rows side by side in one matrix.
+    const n = data.train.rows;
+    const pseudoRows = options.pseudo;
+    const mimicX = engine.tensor(n + pseudoRows, encoder.width);
+    owned.push(mimicX);
+    engine.copyRows(data.train, mimicX, 0);
+    if (pseudoRows > 0) {
+      const pseudo = munge(engine, data.train, attributeGroups(encoder), distanceWeights(encoder), {
+        rows: pseudoRows,
+        swapProbability: options.swapProbability,
+        spread: options.spread,
+        seed: options.seed,
+      });
+      engine.copyRows(pseudo, mimicX, n);
+      pseudo.release();
+    }
+    await engine.finish();
+    progress({ stage: 'pseudo', message: `MUNGE made ${pseudoRows} rows (p = ${options.swapProbability}, s = ${options.spread})`, fraction: 1 });
+    endStage('pseudo');
+
+    // Labels: the ensemble's probabilities for every original and pseudo row.
+    const mimicTargets = teacher.predict(mimicX);
+    owned.push(mimicTargets);
+    await engine.finish();
+    progress({ stage: 'label', message: `ensemble labelled ${n + pseudoRows} rows`, fraction: 1 });
+    endStage('label');
+
+    // Student: the same architecture as ann, trained to match the ensemble's probabilities.
+    const student = Mlp.create(engine, studentArchitecture, options.seed * 1000 + 998);
+    owned.push(student);
+    const studentResult = await trainMlp(student, { x: mimicX, targets: mimicTargets }, validation, {
+      epochs: options.studentEpochs,
+      batchSize: options.studentBatchSize,
+      learningRate: options.learningRate,
+      schedule: 'cosine',
+      patience: options.patience,
+      loss: options.loss,
+      seed: options.seed * 1000 + 998,
+      onEpoch: (e) => progress({ stage: 'student', message: epochMessage(e), epoch: e, fraction: e.epoch / options.studentEpochs }),
+    });
+    progress({ stage: 'student', message: `best validation RMSE ${studentResult.bestValidationRmse.toFixed(4)} at epoch ${studentResult.bestEpoch}`, fraction: 1 });
+    endStage('student');
+
+    // Evaluation on the test rows.
+    const models = {
+      ensemble: await scoreModel(engine, (x) => teacher.predict(x), data.test, data.testLabels, outputs, teacher.bytes),
+      ann: await scoreModel(engine, (x) => ann.predict(x), data.test, data.testLabels, outputs, ann.bytes),
+      student: await scoreModel(engine, (x) => student.predict(x), data.test, data.testLabels, outputs, student.bytes),
+    };
+    progress({ stage: 'evaluate', message: 'scored ensemble, ann and student on the test rows', fraction: 1 });
+    endStage('evaluate');
+
+    return {
+      problem: options.problemName ?? problem.description,
+      target: problem.target,
+      positive: problem.positive,
+      classes: problem.classes,
+      adapter: engine.adapterName,
+      rows: { train: split.train.length, validation: split.validation.length, test: split.test.length, pseudo: pseudoRows },
+      models,
+      gainKept: (models.ann.rmse - models.student.rmse) / (models.ann.rmse - models.ensemble.rmse),
+      student: { encoder, layers: await student.export(), hidden: options.hidden, validationRmse: studentResult.bestValidationRmse, epochs: studentResult.epochs },
+      options: { ...options, onProgress: undefined },
+      seconds,
+    };
+  } finally {
+    for (const o of owned) o.release();
+  }
+}
+
+function epochMessage(e: EpochReport): string {
+  return `epoch ${e.epoch}: loss ${e.trainLoss.toFixed(5)}, validation RMSE ${e.validationRmse.toFixed(4)}${e.improved ? ' *' : ''}`;
+}
