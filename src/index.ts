@@ -9,6 +9,6 @@ export { Mlp, type MlpArchitecture, type ExportedLayer } from './models/mlp.js';
 export { trainMlp, type TrainOptions, type TrainResult, type EpochReport } from './models/train.js';
 export { BaggedEnsemble, type MemberSpec } from './models/ensemble.js';
 export { munge, type MungeOptions } from './pseudo/munge.js';
-export { compress, type CompressResult, type ModelScores, type ProgressEvent, type Stage } from './pipeline/compress.js';
+export { compress, prepareData, type PreparedData, type CompressResult, type ModelScores, type ProgressEvent, type Stage } from './pipeline/compress.js';
 export { defaultCompressOptions, defaultTeacher, type CompressOptions } from './pipeline/options.js';
 export { serializeStudent, parseStudent, type StudentFile, type StudentModel } from './export/student_file.js';

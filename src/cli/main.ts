@@ -6,7 +6,7 @@ import { parseArgs } from 'node:util';
 import { parseCsv } from '../data/csv.js';
 import { MimicError } from '../errors.js';
 import { createEngine, type Engine } from '../gpu/engine.js';
-import { compress, type CompressResult, type ProgressEvent } from '../pipeline/compress.js';
+import { compress, prepareData, type CompressResult, type ProgressEvent } from '../pipeline/compress.js';
 import { defaultCompressOptions, type CompressOptions } from '../pipeline/options.js';
 import { formatReport, resultJson } from './report.js';
 import { writeFileAtomic } from './write.js';
@@ -158,13 +158,14 @@ async function runCompress(positionals: string[], values: Record<string, string 
 
   const table = await readTable(path);
   if (!values.quiet) options.onProgress = logProgress;
+  const prepared = prepareData(table, options);
 
   let engine: Engine | undefined;
   let result: CompressResult;
   try {
     engine = await createEngine();
     if (!values.quiet) process.stderr.write(`[data] ${table.source}: ${table.rowCount} rows, ${table.columns.length} columns; adapter: ${engine.adapterName}\n`);
-    result = await compress(engine, table, options);
+    result = await compress(engine, prepared);
   } finally {
     engine?.destroy();
   }

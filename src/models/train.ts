@@ -1,5 +1,6 @@
 import { MimicError } from '../errors.js';
 import { Random } from '../data/random.js';
+import type { Program } from '../gpu/kernel.js';
 import type { Tensor } from '../gpu/tensor.js';
 import { gatherRows } from '../kernels/gather.js';
 import { lossAndGradient, type LossKind } from '../kernels/loss.js';
@@ -56,6 +57,41 @@ export interface TrainResult {
   history: EpochReport[];
 }
 
+/**
+ * Records forward, loss and backward for one batch, leaving dLoss/dParameters in `grads` (laid out
+ * like the MLP's parameter buffer) and the per-row losses at rowLoss[lossOffset ...].
+ *   x: B x inputs, targets: B x outputs, activations[l] and deltas[l]: B x width of layer l
+ * The loss is the batch mean, so gradients do not grow with the batch size.
+ */
+export function recordGradients(
+  program: Program,
+  mlp: Mlp,
+  x: Tensor,
+  targets: Tensor,
+  activations: Tensor[],
+  deltas: Tensor[],
+  grads: Tensor,
+  rowLoss: Tensor,
+  lossOffset: number,
+  loss: LossKind,
+): void {
+  const layers = mlp.slots.length;
+  const count = x.rows;
+  mlp.forward(program, x, activations);
+  lossAndGradient(program, loss, activations[layers - 1], targets, deltas[layers - 1], rowLoss, 1 / count, count, lossOffset);
+
+  // Backward, last layer first: dW = input^T delta, db = column sums of delta,
+  // and the previous layer's delta = (delta W^T) * relu'(its output).
+  for (let l = layers - 1; l >= 0; l--) {
+    const input = l === 0 ? x : activations[l - 1];
+    matmul(program, input, deltas[l], mlp.weights(l, grads), { transA: true });
+    columnSum(program, deltas[l], mlp.bias(l, grads));
+    if (l > 0) {
+      matmul(program, deltas[l], mlp.weights(l), deltas[l - 1], { transB: true, gate: activations[l - 1] });
+    }
+  }
+}
+
 function learningRateAt(options: TrainOptions, epoch: number): number {
   if (options.schedule === 'constant') return options.learningRate;
   return 0.5 * options.learningRate * (1 + Math.cos((Math.PI * epoch) / options.epochs));
@@ -79,7 +115,6 @@ export async function trainMlp(mlp: Mlp, data: TrainingData, validation: Validat
   if (n === 0) throw new MimicError('no training rows');
   const batch = Math.min(options.batchSize, n);
   const steps = Math.ceil(n / batch);
-  const layers = mlp.slots.length;
 
   // Buffers for the whole run; `fit` views cut the last, shorter batch.
   const index = engine.tensorU32(n, 1);
@@ -102,19 +137,7 @@ export async function trainMlp(mlp: Mlp, data: TrainingData, validation: Validat
     const fit = (t: Tensor) => (count === batch ? t : t.rowsView(0, count));
 
     gatherRows(epochProgram, data.x, data.targets, index, start, count, xBatch, yBatch);
-    mlp.forward(epochProgram, fit(xBatch), activations.map(fit));
-    lossAndGradient(epochProgram, options.loss, fit(activations[layers - 1]), fit(yBatch), fit(deltas[layers - 1]), rowLoss, 1 / count, count, start);
-
-    // Backward, last layer first: dW = input^T delta, db = column sums of delta,
-    // and the previous layer's delta = (delta W^T) * relu'(its output).
-    for (let l = layers - 1; l >= 0; l--) {
-      const input = l === 0 ? fit(xBatch) : fit(activations[l - 1]);
-      matmul(epochProgram, input, fit(deltas[l]), mlp.weights(l, grads), { transA: true });
-      columnSum(epochProgram, fit(deltas[l]), mlp.bias(l, grads));
-      if (l > 0) {
-        matmul(epochProgram, fit(deltas[l]), mlp.weights(l), fit(deltas[l - 1]), { transB: true, gate: fit(activations[l - 1]) });
-      }
-    }
+    recordGradients(epochProgram, mlp, fit(xBatch), fit(yBatch), activations.map(fit), deltas.map(fit), grads, rowLoss, start, options.loss);
     adamStep(epochProgram, mlp.parameters, grads, moment1, moment2, schedule, step, options.adam ?? defaultAdam);
   }
 

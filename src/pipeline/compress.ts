@@ -1,6 +1,6 @@
 import { attributeGroups, distanceWeights, encodeRows, fitEncoder, type Encoder } from '../data/encode.js';
 import { defineProblem, type Problem } from '../data/problem.js';
-import { splitRows } from '../data/split.js';
+import { splitRows, type Split } from '../data/split.js';
 import type { Table } from '../data/csv.js';
 import { check } from '../errors.js';
 import type { Engine } from '../gpu/engine.js';
@@ -46,6 +46,19 @@ export interface CompressResult {
   student: { encoder: Encoder; layers: ExportedLayer[]; hidden: number; validationRmse: number; epochs: number };
   options: CompressOptions;
   seconds: Record<Stage, number>;
+}
+
+/** The problem, split and encoded rows on the CPU, checked before any GPU work starts. */
+export interface PreparedData {
+  problem: Problem;
+  split: Split;
+  encoder: Encoder;
+  /** 1 for binary problems, else the number of classes. */
+  outputs: number;
+  train: Float32Array;
+  validation: Float32Array;
+  test: Float32Array;
+  options: CompressOptions;
 }
 
 interface EncodedSplit {
@@ -113,15 +126,38 @@ async function timePredict(engine: Engine, predict: (x: Tensor) => Tensor, sourc
   return times[1];
 }
 
-function encodeSplit(engine: Engine, table: Table, problem: Problem, encoder: Encoder, split: { train: Int32Array; validation: Int32Array; test: Int32Array }, outputs: number): EncodedSplit {
-  const trainLabels = pick(problem.labels, split.train);
+function uploadSplit(engine: Engine, data: PreparedData): EncodedSplit {
+  const { problem, split, encoder, outputs } = data;
   return {
-    train: engine.tensor(split.train.length, encoder.width, encodeRows(encoder, table, split.train)),
-    validation: engine.tensor(split.validation.length, encoder.width, encodeRows(encoder, table, split.validation)),
-    test: engine.tensor(split.test.length, encoder.width, encodeRows(encoder, table, split.test)),
-    trainTargets: engine.tensor(split.train.length, outputs, targetMatrix(trainLabels, outputs)),
+    train: engine.tensor(split.train.length, encoder.width, data.train),
+    validation: engine.tensor(split.validation.length, encoder.width, data.validation),
+    test: engine.tensor(split.test.length, encoder.width, data.test),
+    trainTargets: engine.tensor(split.train.length, outputs, targetMatrix(pick(problem.labels, split.train), outputs)),
     validationLabels: pick(problem.labels, split.validation),
     testLabels: pick(problem.labels, split.test),
+  };
+}
+
+/**
+ * Checks the options, defines the problem, splits the rows and encodes them, all on the CPU, so
+ * that bad input fails with a clear message before a GPU device is opened.
+ */
+export function prepareData(table: Table, requested: Partial<CompressOptions> & { target: string }): PreparedData {
+  const options: CompressOptions = { ...defaultCompressOptions, ...requested };
+  validateOptions(options);
+  const problem = defineProblem(table, { target: options.target, positive: options.positive });
+  const split = splitRows(problem.labels, options.seed, options.split);
+  const encoder = fitEncoder(table, [options.target, ...(options.ignore ?? [])], split.train);
+  check(encoder.width > 0, `no attributes left to learn from: ${table.source} has only the target column`);
+  return {
+    problem,
+    split,
+    encoder,
+    outputs: problem.kind === 'binary' ? 1 : problem.classes.length,
+    train: encodeRows(encoder, table, split.train),
+    validation: encodeRows(encoder, table, split.validation),
+    test: encodeRows(encoder, table, split.test),
+    options,
   };
 }
 
@@ -130,9 +166,8 @@ function encodeSplit(engine: Engine, table: Table, problem: Problem, encoder: En
  * baseline, generates MUNGE pseudo rows, labels them with the ensemble's probabilities, trains the
  * student on original plus pseudo rows, and scores all three on the test rows.
  */
-export async function compress(engine: Engine, table: Table, requested: Partial<CompressOptions> & { target: string }): Promise<CompressResult> {
-  const options: CompressOptions = { ...defaultCompressOptions, ...requested };
-  validateOptions(options);
+export async function compress(engine: Engine, prepared: PreparedData): Promise<CompressResult> {
+  const { problem, split, encoder, outputs, options } = prepared;
   const progress = options.onProgress ?? (() => {});
   const seconds = { data: 0, teacher: 0, ann: 0, pseudo: 0, label: 0, student: 0, evaluate: 0 } as Record<Stage, number>;
   let stageStarted = performance.now();
@@ -142,13 +177,7 @@ export async function compress(engine: Engine, table: Table, requested: Partial<
     stageStarted = now;
   };
 
-  // Data: problem, split, encoding fitted on the training rows only.
-  const problem = defineProblem(table, { target: options.target, positive: options.positive });
-  const split = splitRows(problem.labels, options.seed, options.split);
-  const encoder = fitEncoder(table, [options.target, ...(options.ignore ?? [])], split.train);
-  check(encoder.width > 0, `no attributes left to learn from: ${table.source} has only the target column`);
-  const outputs = problem.kind === 'binary' ? 1 : problem.classes.length;
-  const data = encodeSplit(engine, table, problem, encoder, split, outputs);
+  const data = uploadSplit(engine, prepared);
   const validation = { x: data.validation, labels: data.validationLabels };
   progress({ stage: 'data', message: `${problem.description}: ${split.train.length} train, ${split.validation.length} validation, ${split.test.length} test rows, ${encoder.width} encoded columns`, fraction: 1 });
   endStage('data');

@@ -39,20 +39,20 @@ export interface CompressOptions {
   onProgress?: (event: ProgressEvent) => void;
 }
 
-/** A teacher of eight bagged MLPs from 64 to 512 hidden units, one and two hidden layers. */
+/** A teacher of eight bagged MLPs with one and two hidden layers of 128 to 512 units. */
 export const defaultTeacher: MemberSpec[] = [
-  { hidden: [64], learningRate: 3e-3, epochs: 150 },
-  { hidden: [128], learningRate: 3e-3, epochs: 150 },
-  { hidden: [256], learningRate: 2e-3, epochs: 150 },
-  { hidden: [512], learningRate: 1e-3, epochs: 150 },
-  { hidden: [128, 64], learningRate: 2e-3, epochs: 150 },
-  { hidden: [256, 128], learningRate: 1e-3, epochs: 150 },
-  { hidden: [256], learningRate: 2e-3, epochs: 150 },
-  { hidden: [512], learningRate: 1e-3, epochs: 150 },
+  { hidden: [256, 128], learningRate: 2e-3, epochs: 150 },
+  { hidden: [128, 128], learningRate: 2e-3, epochs: 150 },
+  { hidden: [512], learningRate: 2e-3, epochs: 200 },
+  { hidden: [256, 128], learningRate: 2e-3, epochs: 150 },
+  { hidden: [256, 256], learningRate: 2e-3, epochs: 150 },
+  { hidden: [128, 128], learningRate: 2e-3, epochs: 150 },
+  { hidden: [256, 128], learningRate: 2e-3, epochs: 150 },
+  { hidden: [512], learningRate: 2e-3, epochs: 200 },
 ];
 
 export const defaultCompressOptions: Omit<CompressOptions, 'target'> = {
-  pseudo: 100000,
+  pseudo: 200000,
   swapProbability: 0.5,
   spread: 2,
   hidden: 256,
@@ -61,9 +61,9 @@ export const defaultCompressOptions: Omit<CompressOptions, 'target'> = {
   learningRate: 2e-3,
   batchSize: 64,
   studentBatchSize: 256,
-  annEpochs: 150,
-  studentEpochs: 60,
-  patience: 25,
+  annEpochs: 300,
+  studentEpochs: 100,
+  patience: 40,
   seed: 1,
 };
 

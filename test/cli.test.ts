@@ -1,0 +1,133 @@
+// The `mimic` command as users run it: bad input ends with one clear line and a non-zero exit,
+// and a small run on letter.csv writes the table, the JSON report and the student file.
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { parseStudent } from '../src/export/student_file.js';
+
+const cli = fileURLToPath(new URL('../../dist/cli.js', import.meta.url));
+const work = mkdtempSync(join(tmpdir(), 'mimic-cli-'));
+
+function mimic(...args: string[]) {
+  const run = spawnSync(process.execPath, [cli, ...args], { cwd: work, encoding: 'utf8', timeout: 600_000 });
+  return { code: run.status, stdout: run.stdout, stderr: run.stderr };
+}
+
+/** Lines the command itself wrote to stderr; Dawn's own driver warnings are not ours. */
+function ownLines(stderr: string): string[] {
+  return stderr.split('\n').filter((line) => line.startsWith('mimic:'));
+}
+
+function expectOneLineError(args: string[], pattern: RegExp): void {
+  const run = mimic(...args);
+  assert.is(run.code, 1, `exit code for ${args.join(' ')}: ${run.stderr}`);
+  const lines = run.stderr.trim().split('\n');
+  assert.is(lines.length, 1, `stderr for ${args.join(' ')} has ${lines.length} lines:\n${run.stderr}`);
+  assert.match(lines[0], pattern);
+  assert.not.match(run.stderr, /\n\s+at /, 'stderr contains a stack trace');
+  assert.is(run.stdout, '');
+}
+
+const oneClass = join(work, 'one-class.csv');
+writeFileSync(oneClass, 'a,b,label\n1,2,yes\n3,4,yes\n5,6,yes\n');
+const binary = join(work, 'image.csv');
+writeFileSync(binary, Buffer.from(Array.from({ length: 2000 }, (_, i) => (i * 7919) % 256)));
+const ragged = join(work, 'ragged.csv');
+writeFileSync(ragged, 'a,b,label\n1,2,x\n3,4\n');
+
+test('missing file is one line', () => {
+  expectOneLineError(['compress', join(work, 'nope.csv'), '--target', 'x'], /^mimic: file not found: .*nope\.csv$/);
+});
+
+test('unknown target column is one line', () => {
+  expectOneLineError(['compress', oneClass, '--target', 'colour'], /^mimic: .*colour.*(a, b, label|a, b and label)/);
+});
+
+test('single-class target is one line', () => {
+  expectOneLineError(['compress', oneClass, '--target', 'label'], /^mimic: .*only one class/);
+});
+
+test('binary file is one line', () => {
+  expectOneLineError(['compress', binary, '--target', 'x'], /^mimic: .*does not look like a CSV file/);
+});
+
+test('ragged row is one line', () => {
+  expectOneLineError(['compress', ragged, '--target', 'label'], /^mimic: .*line 3.*expected 3.*2/);
+});
+
+test('options out of range are one line', () => {
+  expectOneLineError(['compress', '--hidden', '0'], /^mimic: --hidden must be an integer from 1 to 16384, got 0$/);
+  expectOneLineError(['compress', '--munge-p', '1.5'], /^mimic: --munge-p must be a number from 0 to 1, got 1\.5$/);
+  expectOneLineError(['compress', '--munge-s', '0'], /^mimic: --munge-s must be a number above 0/);
+  expectOneLineError(['compress', '--pseudo', '-3'], /^mimic: --pseudo must be an integer/);
+  expectOneLineError(['compress', '--seed', 'abc'], /^mimic: --seed must be a number, got 'abc'$/);
+  expectOneLineError(['compress', '--teacher-size', '99'], /^mimic: --teacher-size must be an integer from 1 to/);
+  expectOneLineError(['compress', '--loss', 'hinge'], /^mimic: --loss must be/);
+  expectOneLineError(['compress', '--train', '19000', '--validation', '1000'], /^mimic: /);
+  expectOneLineError(['compress', '--bogus'], /^mimic: Unknown option '--bogus'.*mimic --help/);
+  expectOneLineError(['frobnicate'], /^mimic: unknown command 'frobnicate'/);
+});
+
+test('file without target is one line', () => {
+  expectOneLineError(['compress', oneClass], /^mimic: --target is required/);
+});
+
+test('help lists the options', () => {
+  const run = mimic('--help');
+  assert.is(run.code, 0);
+  for (const flag of ['--target', '--positive', '--pseudo', '--hidden', '--seed', '--out', '--json']) assert.ok(run.stdout.includes(flag), flag);
+});
+
+test('small run writes table, json and student', () => {
+  const out = join(work, 'out');
+  const json = join(work, 'result.json');
+  const args = ['compress', '--train', '600', '--validation', '200', '--pseudo', '3000', '--teacher-size', '2', '--epochs', '4', '--ann-epochs', '4', '--out', out, '--json', json];
+  const run = mimic(...args);
+  assert.is(run.code, 0, run.stderr);
+  assert.is(ownLines(run.stderr).length, 0, run.stderr);
+  assert.match(run.stdout, /^LETTER\.p2: 600 train, 200 validation, 19200 test rows; 3000 MUNGE pseudo rows/);
+  for (const model of ['ensemble', 'ann', 'student']) assert.match(run.stdout, new RegExp(`\\n${model}\\s+0\\.\\d{4}\\s+0\\.\\d{4}\\s+0\\.\\d{4}`));
+  assert.match(run.stderr, /\[student\] epoch 4: loss \d+\.\d+/);
+
+  const result = JSON.parse(readFileSync(json, 'utf8'));
+  assert.is(result.problem, 'LETTER.p2');
+  assert.equal(result.rows, { train: 600, validation: 200, test: 19200, pseudo: 3000 });
+  for (const model of ['ensemble', 'ann', 'student']) {
+    const scores = result.models[model];
+    for (const key of ['rmse', 'accuracy', 'auc', 'bytes', 'msPer10k']) {
+      assert.type(scores[key], 'number', `${model}.${key}`);
+      assert.ok(Number.isFinite(scores[key]), `${model}.${key} = ${scores[key]}`);
+    }
+    assert.ok(scores.rmse > 0 && scores.rmse < 0.5, `${model} RMSE ${scores.rmse}`);
+    assert.ok(scores.auc > 0.6, `${model} AUC ${scores.auc}`);
+  }
+  const { ensemble, ann, student } = result.models;
+  assert.is(result.gainKept, (ann.rmse - student.rmse) / (ann.rmse - ensemble.rmse));
+  assert.is(student.bytes, (16 * 256 + 256 + 256 + 1) * 4);
+
+  const model = parseStudent(readFileSync(join(out, 'student.json'), 'utf8'));
+  assert.is(model.layers.length, 2);
+  assert.is(model.layers[0].inputs, 16);
+  assert.is(model.layers[0].outputs, 256);
+  assert.is(model.problem.target, 'lettr');
+});
+
+test('same seed gives the same result', () => {
+  const args = ['compress', '--train', '400', '--validation', '100', '--pseudo', '1000', '--teacher-size', '1', '--epochs', '2', '--ann-epochs', '2', '--quiet'];
+  const first = mimic(...args, '--json', 'a.json', '--out', 'a');
+  const second = mimic(...args, '--json', 'b.json', '--out', 'b');
+  assert.is(first.code, 0, first.stderr);
+  assert.is(second.code, 0, second.stderr);
+  const scores = (file: string) => {
+    const models = JSON.parse(readFileSync(join(work, file), 'utf8')).models;
+    return ['ensemble', 'ann', 'student'].map((m) => [models[m].rmse, models[m].accuracy, models[m].auc]);
+  };
+  assert.equal(scores('a.json'), scores('b.json'));
+  assert.is(readFileSync(join(work, 'a', 'student.json'), 'utf8').replace(/"adapter".*$/, ''), readFileSync(join(work, 'b', 'student.json'), 'utf8').replace(/"adapter".*$/, ''));
+});
+
+test.run();

@@ -1,0 +1,71 @@
+// The embeddable runtime predicts what the engine predicts for the same student.
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { fitEncoder, encodeRows } from '../src/data/encode.js';
+import { parseCsv } from '../src/data/csv.js';
+import { Random } from '../src/data/random.js';
+import { serializeStudent } from '../src/export/student_file.js';
+import { Mlp } from '../src/models/mlp.js';
+import { loadStudent } from '../src/runtime/index.js';
+import { relativeError, testEngine } from './helpers.js';
+
+function randomCsv(random: Random, rows: number): string {
+  const lines = ['width,colour,height,label'];
+  const colours = ['red', 'green', 'blue'];
+  for (let r = 0; r < rows; r++) {
+    const width = r % 17 === 0 ? '' : (10 * random.uniform()).toFixed(3);
+    lines.push(`${width},${colours[random.int(3)]},${(100 + 50 * random.normal()).toFixed(2)},${random.int(2) ? 'yes' : 'no'}`);
+  }
+  return lines.join('\n');
+}
+
+test('runtime matches engine predictions', async () => {
+  const engine = await testEngine();
+  const random = new Random(31);
+  const table = parseCsv(randomCsv(random, 301), 'runtime.csv');
+  const rows = Array.from({ length: 301 }, (_, i) => i);
+  const encoder = fitEncoder(table, ['label'], rows.slice(0, 200));
+  for (const outputs of [1, 3]) {
+    const mlp = Mlp.create(engine, { inputs: encoder.width, hidden: [37, 19], outputs }, 5 + outputs);
+    const text = serializeStudent({
+      problem: 'runtime test',
+      target: 'label',
+      classes: outputs === 1 ? ['no', 'yes'] : ['a', 'b', 'c'],
+      positive: outputs === 1 ? ['yes'] : [],
+      student: { encoder, layers: await mlp.export(), hidden: 37, validationRmse: 0.3, epochs: 1 },
+      rows: { train: 200 },
+      options: { seed: 1, pseudo: 0, swapProbability: 0.5, spread: 2, loss: 'cross-entropy' },
+      adapter: engine.adapterName,
+    });
+
+    const encoded = encodeRows(encoder, table, rows);
+    const x = engine.tensor(rows.length, encoder.width, encoded);
+    const probabilities = mlp.predict(x);
+    const expected = await engine.read(probabilities);
+    x.release();
+    probabilities.release();
+    mlp.release();
+
+    const student = loadStudent(text);
+    assert.is(student.outputs, outputs);
+    const fromEncoded = student.predictEncoded(encoded);
+    assert.ok(relativeError(fromEncoded, expected) <= 1e-5, `${outputs} outputs: encoded rows differ by ${relativeError(fromEncoded, expected)}`);
+
+    // Raw records, as an application would pass them, with numbers as numbers or strings.
+    const records = rows.map((r) => ({
+      width: table.columns[0].numbers[r],
+      colour: table.columns[1].strings[r],
+      height: String(table.columns[2].numbers[r]),
+    }));
+    const fromRecords = student.predict(records);
+    assert.ok(relativeError(fromRecords, expected) <= 1e-5, `${outputs} outputs: records differ by ${relativeError(fromRecords, expected)}`);
+  }
+});
+
+test('runtime rejects damaged files', () => {
+  assert.throws(() => loadStudent('{"format":"something-else"}'), /not a webgpu-mimic student file/);
+  assert.throws(() => loadStudent('not json'), /not valid JSON/);
+  assert.throws(() => loadStudent('{"format":"webgpu-mimic-student","version":7}'), /version 7 is not supported/);
+});
+
+test.run();
