@@ -63,7 +63,8 @@ test('options out of range are one line', () => {
   expectOneLineError(['compress', '--hidden', '0'], /^mimic: --hidden must be an integer from 1 to 16384, got 0$/);
   expectOneLineError(['compress', '--munge-p', '1.5'], /^mimic: --munge-p must be a number from 0 to 1, got 1\.5$/);
   expectOneLineError(['compress', '--munge-s', '0'], /^mimic: --munge-s must be a number above 0/);
-  expectOneLineError(['compress', '--pseudo', '-3'], /^mimic: --pseudo must be an integer/);
+  expectOneLineError(['compress', '--pseudo=-3'], /^mimic: --pseudo must be an integer/);
+  expectOneLineError(['compress', '--pseudo', '-3'], /^mimic: Option '--pseudo' argument is ambiguous.*--pseudo=-XYZ/);
   expectOneLineError(['compress', '--seed', 'abc'], /^mimic: --seed must be a number, got 'abc'$/);
   expectOneLineError(['compress', '--teacher-size', '99'], /^mimic: --teacher-size must be an integer from 1 to/);
   expectOneLineError(['compress', '--loss', 'hinge'], /^mimic: --loss must be/);

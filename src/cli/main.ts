@@ -181,7 +181,10 @@ async function main(argv: string[]): Promise<number> {
   try {
     parsed = parseArgs({ args: argv, options: optionSpec, allowPositionals: true, strict: true });
   } catch (error) {
-    throw new MimicError(`${(error as Error).message.split('\n')[0]}. Run \`mimic --help\` for the options.`);
+    // node:util explains on several lines, e.g. how to pass a negative number; keep all of it.
+    const sentences = (error as Error).message.split('\n').map((line) => line.trim()).filter((line) => line !== '');
+    const message = sentences.map((line) => (/[.?!]$/.test(line) ? line : `${line}.`)).join(' ');
+    throw new MimicError(`${message} Run \`mimic --help\` for the options.`);
   }
   const [command, ...rest] = parsed.positionals;
   if (parsed.values.help || command === 'help') {

@@ -24,13 +24,19 @@ export function formatReport(result: CompressResult, studentPath: string): strin
   lines.push(row('ann', result.models.ann));
   lines.push(row('student', result.models.student));
   lines.push('');
-  const { ensemble, student } = result.models;
-  lines.push(`student kept ${(100 * result.gainKept).toFixed(0)}% of the ensemble's RMSE gain over ann; it is ${(ensemble.bytes / student.bytes).toFixed(1)}x smaller and ${(ensemble.msPer10k / student.msPer10k).toFixed(1)}x faster than the ensemble`);
+  const { ensemble, ann, student } = result.models;
+  const comparison = `it is ${(ensemble.bytes / student.bytes).toFixed(1)}x smaller and ${(ensemble.msPer10k / student.msPer10k).toFixed(1)}x faster than the ensemble`;
+  if (ensemble.rmse < ann.rmse) {
+    lines.push(`student kept ${(100 * result.gainKept).toFixed(0)}% of the ensemble's RMSE gain over ann; ${comparison}`);
+  } else {
+    // The share (ann - student) / (ann - ensemble) has no meaning when the teacher did not beat ann.
+    lines.push(`the ensemble did not beat ann on the test rows, so there was no gain to keep; the student ${comparison.slice(3)}`);
+  }
   lines.push(`student file: ${studentPath}`);
   return lines.join('\n') + '\n';
 }
 
-/** The --json document. */
+/** Builds the --json document. */
 export function resultJson(result: CompressResult, studentPath: string): Record<string, unknown> {
   return {
     problem: result.problem,

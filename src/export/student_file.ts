@@ -12,7 +12,7 @@ export interface StudentFile {
   problem: { name: string; target: string; classes: string[]; positive: string[] };
   encoder: Encoder;
   layers: Array<{ inputs: number; outputs: number; activation: 'relu' | 'identity'; weights: string; bias: string }>;
-  /** How it was made, for the record; the runtime does not need it. */
+  /** Provenance (data sizes, seed, MUNGE settings, adapter), unused by the runtime. */
   provenance: Record<string, unknown>;
 }
 
@@ -62,7 +62,7 @@ export interface StudentModel {
   layers: ExportedLayer[];
 }
 
-/** Parses and checks a student file; throws an Error that says what is wrong with it. */
+/** Parses and checks a student file, and throws an Error that names what is wrong with it. */
 export function parseStudent(text: string): StudentModel {
   let file: StudentFile;
   try {

@@ -1,6 +1,6 @@
 import { MimicError } from '../errors.js';
 
-/** Where the engine's GPUDevice comes from and what it may allocate. */
+/** The engine's GPUDevice, its adapter's name, and who owns it. */
 export interface AcquiredDevice {
   device: GPUDevice;
   /** Adapter description for reports, e.g. "llvmpipe (LLVM 19.1.7, 256 bits) (vulkan)". */
@@ -97,7 +97,7 @@ export async function acquireDevice(options: DeviceOptions = {}): Promise<Acquir
     });
   } catch (error) {
     source.release();
-    throw new MimicError(`The WebGPU adapter refused to create a device: ${(error as Error).message}`);
+    throw new MimicError(`The WebGPU adapter failed to create a device: ${(error as Error).message}`);
   }
 
   return {

@@ -1,7 +1,7 @@
 import type { Engine } from './engine.js';
 import type { Tensor } from './tensor.js';
 
-/** What build.mjs reflects from a shader file with wgsl_reflect. */
+/** Shader source and interface, reflected by build.mjs with wgsl_reflect. */
 export interface ShaderInfo {
   /** File name, e.g. "matmul.wgsl". */
   name: string;

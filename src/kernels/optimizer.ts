@@ -13,7 +13,7 @@ export interface AdamSettings {
 export const defaultAdam: AdamSettings = { beta1: 0.9, beta2: 0.999, epsilon: 1e-8, weightDecay: 0 };
 
 /**
- * Records one Adam step over flat buffers of equal length. `schedule` holds two f32 values written
+ * Records one Adam step over flat buffers of equal length. `schedule` contains two f32 values written
  * by the caller once per epoch, the step count before this epoch and the learning rate; `step` is
  * this step's index within the epoch.
  */

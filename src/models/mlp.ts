@@ -13,7 +13,7 @@ export interface MlpArchitecture {
   outputs: number;
 }
 
-/** Where one layer's weights (inputs x outputs, row-major) and bias sit in the flat buffer. */
+/** Offsets of one layer's weights (inputs x outputs, row-major) and bias in the flat buffer. */
 export interface LayerSlot {
   inputs: number;
   outputs: number;
@@ -117,7 +117,7 @@ export class Mlp {
 
   /**
    * Records the forward pass of `x` (rows x inputs). `activations[l]` receives layer l's output,
-   * rows x width; the last one holds the logits.
+   * rows x width; the last one receives the logits.
    */
   forward(program: Program, x: Tensor, activations: Tensor[]): void {
     let input = x;

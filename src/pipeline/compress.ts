@@ -162,9 +162,9 @@ export function prepareData(table: Table, requested: Partial<CompressOptions> & 
 }
 
 /**
- * Runs model compression end to end on the GPU: trains the teacher ensemble and the `ann`
- * baseline, generates MUNGE pseudo rows, labels them with the ensemble's probabilities, trains the
- * student on original plus pseudo rows, and scores all three on the test rows.
+ * Runs model compression end to end on the GPU. It trains the teacher ensemble and the `ann`
+ * baseline, generates MUNGE pseudo rows and labels them with the ensemble's probabilities. Then it
+ * trains the student on original plus pseudo rows and scores all three models on the test rows.
  */
 export async function compress(engine: Engine, prepared: PreparedData): Promise<CompressResult> {
   const { problem, split, encoder, outputs, options } = prepared;
