@@ -1,4 +1,4 @@
-// Bundles the library (browser and Node), the `mimic` command and the tests with esbuild.
+// Bundles the library (browser and Node), the `mimic` command, the tests and the benchmark with esbuild.
 //
 // Every `import x from '.../shaders/NAME.wgsl'` becomes a module that exports the shader's source
 // together with what wgsl_reflect reads from it: the entry point, its workgroup size, its
@@ -117,6 +117,15 @@ async function main() {
     outdir: 'build/test',
     platform: 'node',
     external: ['webgpu', 'uvu', 'puppeteer-core'],
+    banner: { js: nodeBanner },
+  });
+
+  await build({
+    ...shared,
+    entryPoints: ['bench/bench.ts'],
+    outdir: 'build/bench',
+    platform: 'node',
+    external: ['webgpu', '@tensorflow/*'],
     banner: { js: nodeBanner },
   });
 }

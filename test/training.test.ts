@@ -107,7 +107,7 @@ function syntheticProblem(random: Random, rows: number): { x: Float32Array; labe
   return { x, labels };
 }
 
-async function trainSynthetic(seed: number, epochs: number, onEpoch?: () => void) {
+async function trainSynthetic(seed: number, epochs: number, onEpoch?: () => void, learningRate = 0.01) {
   const engine = await testEngine();
   const random = new Random(99);
   const train = syntheticProblem(random, 700);
@@ -120,7 +120,7 @@ async function trainSynthetic(seed: number, epochs: number, onEpoch?: () => void
     mlp,
     { x, targets },
     { x: vx, labels: validation.labels },
-    { epochs, batchSize: 50, learningRate: 0.01, schedule: 'constant', patience: 1000, loss: 'cross-entropy', seed, onEpoch },
+    { epochs, batchSize: 50, learningRate, schedule: 'constant', patience: 1000, loss: 'cross-entropy', seed, onEpoch },
   );
   const layers = await mlp.export();
   for (const t of [x, targets, vx]) t.release();
@@ -153,6 +153,20 @@ test('training keeps GPU memory flat', async () => {
   assert.is(allocated.length, 8);
   assert.ok(allocated.every((bytes) => bytes === allocated[0]), `pool grew during training: ${allocated.join(', ')}`);
   assert.is(engine.pool.inUseBytes, inUseBefore, 'training leaked pooled buffers');
+});
+
+test('divergence is a clear error', async () => {
+  const engine = await testEngine();
+  const inUseBefore = engine.pool.inUseBytes;
+  try {
+    await trainSynthetic(4, 5, undefined, 1e30);
+    assert.unreachable('training with a learning rate of 1e30 did not fail');
+  } catch (error) {
+    assert.instance(error, Error);
+    assert.match((error as Error).message, /training diverged at epoch \d+ .*lower --learning-rate/);
+  }
+  // Buffers of the failed run went back to the pool; only the test's own inputs may remain.
+  assert.ok(engine.pool.inUseBytes - inUseBefore <= 64 * 1024, `in use grew by ${engine.pool.inUseBytes - inUseBefore} bytes`);
 });
 
 test.run();

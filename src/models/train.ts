@@ -162,8 +162,8 @@ export async function trainMlp(mlp: Mlp, data: TrainingData, validation: Validat
       let lossSum = 0;
       for (const value of losses) lossSum += value;
       const trainLoss = lossSum / n;
-      if (!Number.isFinite(trainLoss)) {
-        throw new MimicError(`training diverged at epoch ${epoch + 1} (the loss is not finite); lower the learning rate`);
+      if (!Number.isFinite(trainLoss) || probabilities.some(Number.isNaN)) {
+        throw new MimicError(`training diverged at epoch ${epoch + 1} (the loss or a prediction is not finite); lower --learning-rate`);
       }
       const validationRmse = rmse(probabilities, validation.labels, outputs);
       const improved = validationRmse < bestRmse;
