@@ -1,7 +1,7 @@
 // The `mimic` command as users run it: bad input ends with one clear line and a non-zero exit,
 // and a small run on letter.csv writes the table, the JSON report and the student file.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -73,8 +73,35 @@ test('options out of range are one line', () => {
   expectOneLineError(['frobnicate'], /^mimic: unknown command 'frobnicate'/);
 });
 
+test('bad output paths fail before training', () => {
+  const folder = join(work, 'a-folder');
+  const file = join(work, 'a-file');
+  mkdirSync(folder, { recursive: true });
+  writeFileSync(file, 'keep me');
+  expectOneLineError(['compress', '--out='], /^mimic: --out must name a folder, got an empty value$/);
+  expectOneLineError(['compress', '--json='], /^mimic: --json must name a file/);
+  expectOneLineError(['compress', '--json', 'mimic-out/student.json'], /^mimic: --json .* is the student file's path/);
+  expectOneLineError(['compress', '--json', folder], /^mimic: cannot write .*a-folder \(--json\): it is a folder/);
+  expectOneLineError(['compress', '--out', file], /^mimic: cannot write .*a-file\/student\.json \(--out\): a file is in the way/);
+  assert.is(readFileSync(file, 'utf8'), 'keep me');
+  assert.equal(readdirSync(work).filter((name) => name.endsWith('.tmp') || name.endsWith('.probe')), []);
+});
+
 test('file without target is one line', () => {
   expectOneLineError(['compress', oneClass], /^mimic: --target is required/);
+});
+
+test('stray word in numeric column warns', () => {
+  const lines = ['glucose,age,label'];
+  for (let i = 0; i < 60; i++) lines.push(`${80 + ((i * 37) % 90)},${20 + (i % 50)},${i % 3 === 0 ? 'yes' : 'no'}`);
+  lines[5] = 'null,33,no';
+  const path = join(work, 'stray.csv');
+  writeFileSync(path, lines.join('\n') + '\n');
+  const run = mimic('compress', path, '--target', 'label', '--pseudo', '200', '--teacher-size', '1', '--epochs', '2', '--ann-epochs', '2', '--quiet', '--out', 'stray-out');
+  assert.is(run.code, 0, run.stderr);
+  const warnings = ownLines(run.stderr);
+  assert.is(warnings.length, 1, run.stderr);
+  assert.match(warnings[0], /^mimic: warning: column 'glucose' is read as nominal because of non-numeric values such as 'null' \(data row 5\)/);
 });
 
 test('help lists the options', () => {

@@ -457,6 +457,16 @@ test('encodeRows scales continuous by hand', () => {
   closeTo(size[4], -0.25); // below the training min, not clipped
 });
 
+test('encodeRows clips far outliers', () => {
+  const table = parseCsv('x,y\n0,a\n1,b\n1e300,a\n-1e300,b\n0.5,a\n', 'outliers.csv');
+  const encoder = fitEncoder(table, ['y'], [0, 1]);
+  const encoded = encodeRows(encoder, table, [2, 3, 4]);
+  assert.is(encoded[0], 1e6);
+  assert.is(encoded[1], -1e6);
+  assert.is(encoded[2], 0.5);
+  assert.ok(Array.from(encoded).every(Number.isFinite));
+});
+
 test('encodeRows constant column encodes zero', () => {
   const encoder = fitEncoder(mixed, ['class'], mixedTrain);
   const x = encodeRows(encoder, mixed, [0, 5, 6]);

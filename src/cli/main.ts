@@ -9,7 +9,7 @@ import { createEngine, type Engine } from '../gpu/engine.js';
 import { compress, prepareData, type CompressResult, type ProgressEvent } from '../pipeline/compress.js';
 import { defaultCompressOptions, type CompressOptions } from '../pipeline/options.js';
 import { formatReport, resultJson } from './report.js';
-import { writeFileAtomic } from './write.js';
+import { prepareOutputs, writeFilesAtomic } from './write.js';
 import { serializeStudent } from '../export/student_file.js';
 
 const usage = `Usage: mimic compress [file.csv] --target COLUMN [options]
@@ -159,6 +159,8 @@ async function runCompress(positionals: string[], values: Record<string, string 
   const table = await readTable(path);
   if (!values.quiet) options.onProgress = logProgress;
   const prepared = prepareData(table, options);
+  const outputs = await prepareOutputs(outDir, jsonPath);
+  for (const warning of prepared.warnings) process.stderr.write(`mimic: warning: ${warning}\n`);
 
   let engine: Engine | undefined;
   let result: CompressResult;
@@ -170,9 +172,10 @@ async function runCompress(positionals: string[], values: Record<string, string 
     engine?.destroy();
   }
 
-  const studentPath = `${outDir}/student.json`;
-  await writeFileAtomic(studentPath, serializeStudent(result));
-  if (jsonPath) await writeFileAtomic(jsonPath, JSON.stringify(resultJson(result, studentPath), null, 2) + '\n');
+  const { studentPath } = outputs;
+  const files = [{ path: studentPath, text: serializeStudent(result) }];
+  if (outputs.jsonPath) files.push({ path: outputs.jsonPath, text: JSON.stringify(resultJson(result, studentPath), null, 2) + '\n' });
+  await writeFilesAtomic(files);
   process.stdout.write(formatReport(result, studentPath));
 }
 

@@ -1,20 +1,94 @@
-import { mkdir, rename, writeFile } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { mkdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
 import { MimicError } from '../errors.js';
 
+export interface OutputPaths {
+  studentPath: string;
+  jsonPath?: string;
+}
+
+function describeError(error: unknown): string {
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code === 'EACCES' || code === 'EPERM') return 'permission denied';
+  if (code === 'EISDIR') return 'it is a folder';
+  if (code === 'ENOTDIR') return 'a file is in the way of the folder';
+  if (code === 'ENOENT') return 'the folder cannot be created there';
+  if (code === 'EROFS') return 'the file system is read-only';
+  return (error as Error).message;
+}
+
 /**
- * Writes `text` to `path` through a temporary file and a rename, so an interrupted run never
- * leaves a half-written file in place of an earlier good one.
+ * Creates `folder` and its missing parents one level at a time. Node's `mkdir(..., { recursive })`
+ * can loop forever on paths under /proc (Node 20), so the walk is done here.
  */
-export async function writeFileAtomic(path: string, text: string): Promise<void> {
-  const temporary = `${path}.${process.pid}.tmp`;
+async function makeFolder(folder: string): Promise<void> {
+  const parent = dirname(folder);
+  let info;
   try {
-    await mkdir(dirname(path), { recursive: true });
-    await writeFile(temporary, text);
-    await rename(temporary, path);
+    info = await stat(folder);
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    const reason = code === 'EACCES' ? 'permission denied' : code === 'ENOTDIR' || code === 'EEXIST' ? 'a file is in the way of the folder' : (error as Error).message;
-    throw new MimicError(`could not write ${path}: ${reason}; choose another --out or --json path`);
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+  }
+  if (info) {
+    if (!info.isDirectory()) throw Object.assign(new Error('not a folder'), { code: 'ENOTDIR' });
+    return;
+  }
+  if (parent !== folder) await makeFolder(parent);
+  await mkdir(folder);
+}
+
+/** Rejects a path that cannot be written as a file, creating its folder if needed. */
+async function checkWritable(path: string, option: string): Promise<void> {
+  try {
+    await makeFolder(dirname(path));
+    const info = await stat(path).catch(() => undefined);
+    if (info?.isDirectory()) throw Object.assign(new Error('is a folder'), { code: 'EISDIR' });
+    const probe = `${path}.${process.pid}.probe`;
+    await writeFile(probe, '');
+    await rm(probe);
+  } catch (error) {
+    throw new MimicError(`cannot write ${path} (${option}): ${describeError(error)}; choose another ${option}`);
+  }
+}
+
+/**
+ * Checks the output paths before any training, so that a bad --out or --json fails in seconds
+ * instead of after the run. Returns where the student file and JSON report will go.
+ */
+export async function prepareOutputs(outDir: string, jsonPath: string | undefined): Promise<OutputPaths> {
+  if (outDir.trim() === '') throw new MimicError('--out must name a folder, got an empty value');
+  if (jsonPath !== undefined && jsonPath.trim() === '') throw new MimicError('--json must name a file, got an empty value');
+  const studentPath = join(outDir, 'student.json');
+  if (jsonPath !== undefined && resolve(jsonPath) === resolve(studentPath)) {
+    throw new MimicError(`--json ${jsonPath} is the student file's path; choose another --json file or --out folder`);
+  }
+  await checkWritable(studentPath, '--out');
+  if (jsonPath !== undefined) await checkWritable(jsonPath, '--json');
+  return { studentPath, jsonPath };
+}
+
+/**
+ * Writes every file to a temporary name first and renames them only when all were written, so a
+ * failed run leaves earlier files as they were and never leaves half-written ones.
+ */
+export async function writeFilesAtomic(files: Array<{ path: string; text: string }>): Promise<void> {
+  const temporaries = files.map((f) => `${f.path}.${process.pid}.tmp`);
+  try {
+    for (const [i, file] of files.entries()) {
+      try {
+        await writeFile(temporaries[i], file.text);
+      } catch (error) {
+        throw new MimicError(`could not write ${file.path}: ${describeError(error)}`);
+      }
+    }
+    for (const [i, file] of files.entries()) {
+      try {
+        await rename(temporaries[i], file.path);
+      } catch (error) {
+        throw new MimicError(`could not write ${file.path}: ${describeError(error)}`);
+      }
+    }
+  } finally {
+    await Promise.all(temporaries.map((t) => rm(t, { force: true })));
   }
 }

@@ -90,8 +90,8 @@ function fitNominal(source: Column, rows: ArrayLike<number>, column: number): At
 /**
  * Encodes table rows into a rows.length x width matrix, row-major.
  *
- * Continuous values outside the training range are not clipped, so validation and test rows may
- * fall below 0 or above 1. A constant training column (max == min) encodes as 0. A missing
+ * Continuous values outside the training range are not clipped to [0, 1], so validation and test
+ * rows may fall below 0 or above 1; only values beyond a million training ranges are clipped there. A constant training column (max == min) encodes as 0. A missing
  * nominal value or a category unseen in training encodes as all zeros.
  */
 export function encodeRows(encoder: Encoder, table: Table, rows: ArrayLike<number>): Float32Array {
@@ -205,8 +205,14 @@ function scale(attribute: Continuous, x: number): number {
   const range = attribute.max - attribute.min;
   if (range === 0) return 0;
   const value = Number.isNaN(x) ? attribute.fill : x;
-  return (value - attribute.min) / range;
+  const scaled = (value - attribute.min) / range;
+  // Far outliers (1e300 in a column of values in [0, 1]) would overflow f32 to Infinity on the GPU
+  // and turn predictions into NaN, so scaled values are kept within a million training ranges.
+  return Math.min(Math.max(scaled, -maxScaled), maxScaled);
 }
+
+/** Bound on the magnitude of a scaled continuous value, in training ranges. */
+const maxScaled = 1e6;
 
 /** Category lookup tables, built once per attribute. Attributes themselves stay plain data for export. */
 const categoryIndexes = new WeakMap<Nominal, Map<string, number>>();

@@ -138,12 +138,14 @@ export class Mlp {
    * Returns the temporary tensors, to be released after the program has run.
    */
   recordPredict(program: Program, x: Tensor, out: Tensor): Tensor[] {
-    const chunk = Math.min(predictChunkRows, x.rows);
+    // Wide layers get fewer rows per chunk so one activation matrix fits a binding; chunks stay a
+    // multiple of 64 rows, which keeps every row view aligned.
+    const bindingRows = Math.floor(this.engine.limits.maxStorageBufferBindingSize / (4 * this.maxWidth) / 64) * 64;
+    const chunk = Math.min(predictChunkRows, Math.max(64, bindingRows), x.rows);
     const activations = this.allocateActivations(chunk);
     for (let start = 0; start < x.rows; start += chunk) {
       const rows = Math.min(chunk, x.rows - start);
       const views = activations.map((a) => (rows === chunk ? a : a.rowsView(0, rows)));
-      // Chunk starts are multiples of 16384 rows, which keeps every view aligned for binding.
       this.forward(program, x.rowsView(start, rows), views);
       probabilities(program, views[views.length - 1], out.rowsView(start, rows));
     }

@@ -1,8 +1,8 @@
 import { attributeGroups, distanceWeights, encodeRows, fitEncoder, type Encoder } from '../data/encode.js';
 import { defineProblem, type Problem } from '../data/problem.js';
 import { splitRows, type Split } from '../data/split.js';
-import type { Table } from '../data/csv.js';
-import { check } from '../errors.js';
+import { parseNumber, type Table } from '../data/csv.js';
+import { MimicError, check } from '../errors.js';
 import type { Engine } from '../gpu/engine.js';
 import type { Tensor } from '../gpu/tensor.js';
 import { BaggedEnsemble, type MemberSpec } from '../models/ensemble.js';
@@ -59,6 +59,34 @@ export interface PreparedData {
   validation: Float32Array;
   test: Float32Array;
   options: CompressOptions;
+  /** Doubts about the input that do not stop the run, e.g. a numeric column read as nominal. */
+  warnings: string[];
+}
+
+/**
+ * Warns about attributes read as nominal although nearly all their values are numbers: one stray
+ * word such as 'null' turns a measurement into hundreds of one-hot columns.
+ */
+function nominalNumberWarnings(table: Table, excluded: string[]): string[] {
+  const warnings: string[] = [];
+  for (const column of table.columns) {
+    if (column.kind !== 'nominal' || excluded.includes(column.name)) continue;
+    let present = 0;
+    let numeric = 0;
+    let firstOther = -1;
+    column.strings.forEach((value, row) => {
+      if (value === null) return;
+      present++;
+      if (!Number.isNaN(parseNumber(value))) numeric++;
+      else if (firstOther < 0) firstOther = row;
+    });
+    if (present > 0 && numeric >= 0.9 * present) {
+      warnings.push(
+        `column '${column.name}' is read as nominal because of non-numeric values such as '${column.strings[firstOther]}' (data row ${firstOther + 1}); replace them with a number or leave them empty to use the column as numeric`,
+      );
+    }
+  }
+  return warnings;
 }
 
 interface EncodedSplit {
@@ -147,9 +175,11 @@ export function prepareData(table: Table, requested: Partial<CompressOptions> & 
   validateOptions(options);
   const problem = defineProblem(table, { target: options.target, positive: options.positive });
   const split = splitRows(problem.labels, options.seed, options.split);
-  const encoder = fitEncoder(table, [options.target, ...(options.ignore ?? [])], split.train);
+  const excluded = [options.target, ...(options.ignore ?? [])];
+  const encoder = fitEncoder(table, excluded, split.train);
   check(encoder.width > 0, `no attributes left to learn from: ${table.source} has only the target column`);
   return {
+    warnings: nominalNumberWarnings(table, excluded),
     problem,
     split,
     encoder,
@@ -177,6 +207,7 @@ export async function compress(engine: Engine, prepared: PreparedData): Promise<
     stageStarted = now;
   };
 
+  checkPseudoFits(engine, prepared);
   const data = uploadSplit(engine, prepared);
   const validation = { x: data.validation, labels: data.validationLabels };
   progress({ stage: 'data', message: `${problem.description}: ${split.train.length} train, ${split.validation.length} validation, ${split.test.length} test rows, ${encoder.width} encoded columns`, fraction: 1 });
@@ -191,6 +222,10 @@ export async function compress(engine: Engine, prepared: PreparedData): Promise<
       batchSize: options.batchSize,
       patience: options.patience,
       seed: options.seed,
+      // Every tenth epoch, so a long member still shows progress without flooding the log.
+      onEpoch: (member, e) => {
+        if (e.epoch % 10 === 0) progress({ stage: 'teacher', message: `member ${member + 1}/${members.length} ${epochMessage(e)}`, epoch: e, fraction: member / members.length });
+      },
       onMember: (r) =>
         progress({
           stage: 'teacher',
@@ -285,6 +320,20 @@ export async function compress(engine: Engine, prepared: PreparedData): Promise<
     };
   } finally {
     for (const o of owned) o.release();
+  }
+}
+
+/** Fails before any training if original plus pseudo rows cannot be bound as one matrix. */
+function checkPseudoFits(engine: Engine, prepared: PreparedData): void {
+  const n = prepared.split.train.length;
+  const width = prepared.encoder.width;
+  const limit = Math.min(engine.limits.maxStorageBufferBindingSize, engine.limits.maxBufferSize);
+  const bytes = (n + prepared.options.pseudo) * width * 4;
+  if (bytes > limit) {
+    const maxPseudo = Math.max(0, Math.floor(limit / (width * 4)) - n);
+    throw new MimicError(
+      `--pseudo ${prepared.options.pseudo} needs a ${n + prepared.options.pseudo}x${width} matrix of ${bytes} bytes, more than this adapter binds at once (${limit}); use --pseudo ${maxPseudo} or less`,
+    );
   }
 }
 
