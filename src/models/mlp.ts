@@ -138,8 +138,8 @@ export class Mlp {
    * Returns the temporary tensors, to be released after the program has run.
    */
   recordPredict(program: Program, x: Tensor, out: Tensor): Tensor[] {
-    // Wide layers get fewer rows per chunk so one activation matrix fits a binding; chunks stay a
-    // multiple of 64 rows, which keeps every row view aligned.
+    // Wide layers get fewer rows per chunk so that one activation matrix fits a binding. Chunks
+    // stay a multiple of 64 rows, which keeps every row view aligned.
     const bindingRows = Math.floor(this.engine.limits.maxStorageBufferBindingSize / (4 * this.maxWidth) / 64) * 64;
     const chunk = Math.min(predictChunkRows, Math.max(64, bindingRows), x.rows);
     const activations = this.allocateActivations(chunk);
