@@ -62,6 +62,33 @@ test('runtime matches engine predictions', async () => {
   }
 });
 
+test('runtime rejects unsupported values', async () => {
+  const engine = await testEngine();
+  const table = parseCsv('width,colour,label\n1,red,yes\n2,blue,no\n3,red,no\n', 'types.csv');
+  const encoder = fitEncoder(table, ['label'], [0, 1, 2]);
+  const mlp = Mlp.create(engine, { inputs: encoder.width, hidden: [3], outputs: 1 }, 1);
+  const student = loadStudent(
+    serializeStudent({
+      problem: 'types',
+      target: 'label',
+      classes: ['no', 'yes'],
+      positive: ['yes'],
+      student: { encoder, layers: await mlp.export(), hidden: 3, validationRmse: 0.5, epochs: 1 },
+      rows: { train: 3 },
+      options: { seed: 1, pseudo: 0, swapProbability: 0.5, spread: 2, loss: 'cross-entropy' },
+      adapter: engine.adapterName,
+    }),
+  );
+  mlp.release();
+  const odd = [true, [1], { a: 1 }] as unknown[];
+  for (const value of odd) {
+    assert.throws(() => student.predict([{ width: value as number, colour: 'red' }]), /attribute 'width': a value of type \w+ is not supported/);
+    assert.throws(() => student.predict([{ width: 1, colour: value as string }]), /attribute 'colour': a value of type \w+ is not supported/);
+  }
+  assert.throws(() => student.predict([null as unknown as Record<string, number>]), /a record must be an object/);
+  assert.is(student.predict([{ width: 1e300, colour: 'red' }]).every(Number.isFinite), true);
+});
+
 test('runtime rejects damaged files', () => {
   assert.throws(() => loadStudent('{"format":"something-else"}'), /not a webgpu-mimic student file/);
   assert.throws(() => loadStudent('not json'), /not valid JSON/);

@@ -159,11 +159,13 @@ export function encodeRecord(
   if (out.length !== encoder.width) {
     throw new RangeError(`encodeRecord: out has ${out.length} values but the encoder width is ${encoder.width}`);
   }
+  if (record === null || typeof record !== 'object') throw new MimicError(`a record must be an object keyed by column name, got ${record === null ? 'null' : typeof record}`);
   out.fill(0);
   for (const attribute of encoder.attributes) {
     const value = record[attribute.name];
     if (attribute.kind === 'continuous') out[attribute.column] = scale(attribute, recordNumber(attribute, value));
     else {
+      checkRecordValue(attribute.name, value);
       const category = recordCategory(value);
       const index = category === null ? undefined : categoryIndex(attribute).get(category);
       if (index !== undefined) out[attribute.column + index] = 1;
@@ -173,7 +175,14 @@ export function encodeRecord(
 }
 
 /** Returns a continuous record value in raw units, or NaN when it is missing. */
+/** Rejects record values that are neither strings nor numbers, which JavaScript callers can pass. */
+function checkRecordValue(name: string, value: unknown): void {
+  if (value === null || value === undefined || typeof value === 'string' || typeof value === 'number') return;
+  throw new MimicError(`attribute '${name}': a value of type ${Array.isArray(value) ? 'array' : typeof value} is not supported; give a number, a string or null`);
+}
+
 function recordNumber(attribute: Continuous, value: string | number | null | undefined): number {
+  checkRecordValue(attribute.name, value);
   if (value === null || value === undefined) return NaN;
   if (typeof value === 'number') {
     if (Number.isNaN(value)) return NaN;

@@ -178,8 +178,16 @@ export function prepareData(table: Table, requested: Partial<CompressOptions> & 
   const excluded = [options.target, ...(options.ignore ?? [])];
   const encoder = fitEncoder(table, excluded, split.train);
   check(encoder.width > 0, `no attributes left to learn from: ${table.source} has only the target column`);
+  const warnings = nominalNumberWarnings(table, excluded);
+  const targetColumn = table.columns.find((c) => c.name === options.target);
+  if (targetColumn?.kind === 'numeric' && problem.classes.length > 20) {
+    warnings.push(`target '${options.target}' has ${problem.classes.length} distinct numbers and is treated as that many classes; regression targets are not supported`);
+  }
+  if (split.test.length < 100) {
+    warnings.push(`only ${split.test.length} test rows, so the test scores are noisy; use a larger file or smaller --train and --validation`);
+  }
   return {
-    warnings: nominalNumberWarnings(table, excluded),
+    warnings,
     problem,
     split,
     encoder,
