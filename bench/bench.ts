@@ -1,7 +1,7 @@
 // Side-by-side benchmark: this project's kernels against TensorFlow.js on the same WebGPU adapter,
 // with tfjs's CPU backend for context, in one Node process (Dawn).
 //
-//   npm run bench -- [--json FILE] [--quick] [--skip-cpu]
+//   npm run bench -- [--json FILE] [--quick] [--skip-cpu] [--only matmul,nearest,epoch]
 //
 // Times are medians over repeats after a warm-up; each repeat ends when the GPU has finished.
 import { writeFileSync } from 'node:fs';
@@ -26,8 +26,9 @@ interface Row {
   speedup: number;
 }
 
-const { values: args } = parseArgs({ options: { json: { type: 'string' }, quick: { type: 'boolean' }, 'skip-cpu': { type: 'boolean' } } });
+const { values: args } = parseArgs({ options: { json: { type: 'string' }, quick: { type: 'boolean' }, 'skip-cpu': { type: 'boolean' }, only: { type: 'string' } } });
 const repeats = args.quick ? 3 : 7;
+const groups = new Set((args.only ?? 'matmul,nearest,epoch').split(','));
 
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
@@ -112,7 +113,7 @@ async function main(): Promise<void> {
         [65536, 256, 1],
         [1024, 1024, 1024],
       ];
-  for (const [m, k, n] of matmulShapes) {
+  for (const [m, k, n] of groups.has('matmul') ? matmulShapes : []) {
     const aData = randomData(random, m * k);
     const bData = randomData(random, k * n);
     const a = engine.tensor(m, k, aData);
@@ -143,7 +144,7 @@ async function main(): Promise<void> {
         ['nearest 100000 x 4000 x 16', 100000, 4000, false],
       ];
   const dims = 16;
-  for (const [name, queries, references, excludeSelf] of distanceCases) {
+  for (const [name, queries, references, excludeSelf] of groups.has('nearest') ? distanceCases : []) {
     const refData = randomData(random, references * dims);
     const queryData = excludeSelf ? refData : randomData(random, queries * dims);
     const reference = engine.tensor(references, dims, refData);
@@ -181,6 +182,24 @@ async function main(): Promise<void> {
   }
 
   // One student epoch: 100,000 rows, 16 -> 256 ReLU -> 1, batch 256, Adam, cross-entropy.
+  if (groups.has('epoch')) await benchEpoch(engine, tf, layers, random, add);
+
+  const adapter = engine.adapterName;
+  console.log(formatTable(adapter, rows));
+  if (args.json) {
+    writeFileSync(args.json, JSON.stringify({ adapter: { name: adapter }, runtime: 'node', date: new Date().toISOString(), rows }, null, 2) + '\n');
+  }
+  engine.destroy();
+}
+
+/** Times one student epoch: 100,000 rows, 16 -> 256 ReLU -> 1, batch 256, Adam, cross-entropy. */
+async function benchEpoch(
+  engine: Engine,
+  tf: Tf,
+  layers: typeof import('@tensorflow/tfjs-layers'),
+  random: Random,
+  add: (name: string, oursMs: number, flops: number, peer: string, peerMs: number) => void,
+): Promise<void> {
   const epochRows = args.quick ? 20000 : 100000;
   const x = randomData(random, epochRows * 16);
   const y = Float32Array.from({ length: epochRows }, (_, i) => (x[i * 16] + x[i * 16 + 1] > 1 ? 1 : 0));
@@ -190,13 +209,6 @@ async function main(): Promise<void> {
   const peer = await tfjsEpoch(tf, layers, x, y, epochRows);
   const epochFlops = 6 * epochRows * (16 * 256 + 256);
   add(`student epoch ${epochRows} rows 16-256-1`, ours, epochFlops, 'tfjs-layers', peer);
-
-  const adapter = engine.adapterName;
-  console.log(formatTable(adapter, rows));
-  if (args.json) {
-    writeFileSync(args.json, JSON.stringify({ adapter: { name: adapter }, runtime: 'node', date: new Date().toISOString(), rows }, null, 2) + '\n');
-  }
-  engine.destroy();
 }
 
 /** Median epoch time of this project's training loop, from the time between epoch reports. */

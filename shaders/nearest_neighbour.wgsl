@@ -3,7 +3,10 @@
 // query is M x D, reference is N x D. With EXCLUDE_SELF, query row i is reference row
 // i + query_offset and is never its own neighbour (MUNGE's "nearest other row").
 // Ties go to the lowest reference index, so results do not depend on scheduling.
-// One invocation scans all references for one query row; 2-D grids cover more than 65,535 groups.
+// Each invocation scans all references for 4 consecutive query rows, 4 references at a time, so
+// every loaded value serves 4 distances (a 4x4 register tile, as in pairwise_distance.wgsl).
+// Query rows past the end are clamped on load and not written. 2-D grids cover more than 65,535
+// workgroups.
 
 override EXCLUDE_SELF: bool = false;
 
@@ -23,28 +26,59 @@ struct Params {
 
 @compute @workgroup_size(64, 1, 1)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) lid: u32, @builtin(num_workgroups) groups: vec3<u32>) {
-  let i = (wid.x + wid.y * groups.x) * 64u + lid;
-  if (i >= params.m) {
+  let first = ((wid.x + wid.y * groups.x) * 64u + lid) * 4u;
+  if (first >= params.m) {
     return;
   }
+  let m = params.m;
+  let n = params.n;
   let d = params.dims;
-  let self_index = i + params.query_offset;
-  var best = 3.4028234e38;
-  var best_index = 0xffffffffu;
-  for (var j = 0u; j < params.n; j++) {
-    if (EXCLUDE_SELF && j == self_index) {
-      continue;
-    }
-    var sum = 0.0;
+  let rows = vec4<u32>(first, min(first + 1u, m - 1u), min(first + 2u, m - 1u), min(first + 3u, m - 1u));
+  let self_index = rows + vec4<u32>(params.query_offset);
+  let q = rows * d;
+
+  var best = vec4<f32>(3.4028234e38);
+  var best_index = vec4<u32>(0xffffffffu);
+  for (var j0 = 0u; j0 < n; j0 += 4u) {
+    let refs = vec4<u32>(j0, min(j0 + 1u, n - 1u), min(j0 + 2u, n - 1u), min(j0 + 3u, n - 1u));
+    let r = refs * d;
+    // acc_i holds the distances from query i to the 4 references j0 .. j0 + 3.
+    var acc0 = vec4<f32>(0.0);
+    var acc1 = vec4<f32>(0.0);
+    var acc2 = vec4<f32>(0.0);
+    var acc3 = vec4<f32>(0.0);
     for (var c = 0u; c < d; c++) {
-      let diff = query[i * d + c] - reference[j * d + c];
-      sum += weight[c] * diff * diff;
+      let w = weight[c];
+      let rv = vec4<f32>(reference[r.x + c], reference[r.y + c], reference[r.z + c], reference[r.w + c]);
+      let d0 = query[q.x + c] - rv;
+      let d1 = query[q.y + c] - rv;
+      let d2 = query[q.z + c] - rv;
+      let d3 = query[q.w + c] - rv;
+      acc0 += w * d0 * d0;
+      acc1 += w * d1 * d1;
+      acc2 += w * d2 * d2;
+      acc3 += w * d3 * d3;
     }
-    if (sum < best) {
-      best = sum;
-      best_index = j;
+    var sums = array<vec4<f32>, 4>(acc0, acc1, acc2, acc3);
+    // References in increasing index order with a strict comparison keep the lowest index on ties.
+    for (var k = 0u; k < 4u; k++) {
+      let j = j0 + k;
+      if (j >= n) {
+        break;
+      }
+      for (var i = 0u; i < 4u; i++) {
+        let sum = sums[i][k];
+        if (sum < best[i] && !(EXCLUDE_SELF && j == self_index[i])) {
+          best[i] = sum;
+          best_index[i] = j;
+        }
+      }
     }
   }
-  index[i] = best_index;
-  distances[i] = best;
+  for (var i = 0u; i < 4u; i++) {
+    if (first + i < m) {
+      index[first + i] = best_index[i];
+      distances[first + i] = best[i];
+    }
+  }
 }

@@ -56,7 +56,7 @@ export function nearestNeighbour(
   program.dispatch(
     query.engine.kernel(nearestShader),
     { query, reference, weight, index, distances },
-    grid64(query.engine, query.rows),
+    grid64(query.engine, Math.ceil(query.rows / 4)),
     [
       ['u32', query.rows],
       ['u32', reference.rows],

@@ -45,11 +45,14 @@ export function matmul(program: Program, a: Tensor, b: Tensor, c: Tensor, option
   if (options.gate) expectShape('matmul gate', options.gate, batch * m, n);
   if (m === 0 || n === 0) return;
 
+  // The 4x8 tile wins on lavapipe for wide outputs; outputs of 4 columns or fewer use 4x4 tiles so
+  // that no invocation computes columns past the edge (bench/NOTES.md has the timings).
+  const wide = n > 4;
   const placeholder = engine.placeholder;
   program.dispatch(
     engine.kernel(shader),
     { a, b, bias: options.bias ?? placeholder, gate: options.gate ?? placeholder, c },
-    [Math.ceil(n / 32), Math.ceil(m / 32), batch],
+    [Math.ceil(n / (wide ? 64 : 32)), Math.ceil(m / 32), batch],
     [
       ['u32', m],
       ['u32', n],
@@ -64,6 +67,7 @@ export function matmul(program: Program, a: Tensor, b: Tensor, c: Tensor, option
       HAS_BIAS: options.bias ? 1 : 0,
       HAS_GATE: options.gate ? 1 : 0,
       ACTIVATION: activationCode[options.activation ?? 'identity'],
+      WIDE: wide ? 1 : 0,
     },
   );
 }
