@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import { thrown } from './helpers.js';
 import { attributeGroups, distanceWeights, encodeRecord, encodeRows, fitEncoder } from '../src/data/encode.js';
 import { column, parseCsv, type Table } from '../src/data/csv.js';
 import { defineProblem } from '../src/data/problem.js';
@@ -10,18 +11,6 @@ import { MimicError } from '../src/errors.js';
 
 // Tests are bundled to build/test/, two levels below the repository root.
 const letterText = readFileSync(new URL('../../data/letter.csv', import.meta.url), 'utf8');
-
-/** Runs `fn`, fails unless it throws, and returns what it threw. */
-function thrown(fn: () => unknown): Error {
-  try {
-    fn();
-  } catch (error) {
-    assert.instance(error, Error);
-    return error as Error;
-  }
-  assert.unreachable('expected an error');
-  throw new Error('unreachable');
-}
 
 /** Runs `fn` and returns the message of the MimicError it throws. */
 function mimicMessage(fn: () => unknown): string {

@@ -1,9 +1,10 @@
+import * as assert from 'uvu/assert';
 import { createEngine, type Engine } from '../src/gpu/engine.js';
 import { Random } from '../src/data/random.js';
 
 let shared: Promise<Engine> | undefined;
 
-/** One engine per test file on whatever adapter Dawn finds (a software Vulkan driver in CI). */
+/** Returns the test file's engine, created once on whatever adapter Dawn finds (a software Vulkan driver in CI). */
 export function testEngine(): Promise<Engine> {
   shared ??= createEngine();
   return shared;
@@ -27,4 +28,16 @@ export function relativeError(actual: ArrayLike<number>, expected: ArrayLike<num
     maxRef = Math.max(maxRef, Math.abs(expected[i]));
   }
   return maxRef === 0 ? maxDiff : maxDiff / maxRef;
+}
+
+/** Runs `fn`, fails unless it throws, and returns what it threw. */
+export function thrown(fn: () => unknown): Error {
+  try {
+    fn();
+  } catch (error) {
+    assert.instance(error, Error);
+    return error as Error;
+  }
+  assert.unreachable('expected an error');
+  throw new Error('unreachable');
 }

@@ -1,22 +1,11 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import { thrown } from './helpers.js';
 import { Random } from '../src/data/random.js';
 import { accuracy, auc, logLoss, rmse } from '../src/metrics/metrics.js';
 
 function closeTo(actual: number, expected: number, tolerance = 1e-12): void {
   assert.ok(Math.abs(actual - expected) <= tolerance, `expected ${expected}, got ${actual}`);
-}
-
-/** Runs `fn`, fails unless it throws, and returns what it threw. */
-function thrown(fn: () => unknown): Error {
-  try {
-    fn();
-  } catch (error) {
-    assert.instance(error, Error);
-    return error as Error;
-  }
-  assert.unreachable('expected an error');
-  throw new Error('unreachable');
 }
 
 /** ROC AUC by comparing every positive with every negative: the definition, at O(n^2). */

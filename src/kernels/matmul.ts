@@ -45,8 +45,8 @@ export function matmul(program: Program, a: Tensor, b: Tensor, c: Tensor, option
   if (options.gate) expectShape('matmul gate', options.gate, batch * m, n);
   if (m === 0 || n === 0) return;
 
-  // The 4x8 tile wins on lavapipe for wide outputs; outputs of 4 columns or fewer use 4x4 tiles so
-  // that no invocation computes columns past the edge (bench/NOTES.md has the timings).
+  // The 4x8 tile wins on lavapipe for wide outputs. Outputs of 4 columns or fewer use 4x4 tiles, so
+  // that no invocation computes columns past the edge; bench/NOTES.md has the timings.
   const wide = n > 4;
   const placeholder = engine.placeholder;
   program.dispatch(
