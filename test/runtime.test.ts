@@ -1,4 +1,4 @@
-// The embeddable runtime predicts what the engine predicts for the same student.
+// The embeddable runtime predicts what the engine predicts for the same student, in JS and on WebGPU.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { fitEncoder, encodeRows } from '../src/data/encode.js';
@@ -59,6 +59,16 @@ test('runtime matches engine predictions', async () => {
     }));
     const fromRecords = student.predict(records);
     assert.ok(relativeError(fromRecords, expected) <= 1e-5, `${outputs} outputs: records differ by ${relativeError(fromRecords, expected)}`);
+
+    // On the caller's device the runtime runs the engine's kernels, so results are identical.
+    const gpu = await student.onDevice(engine.device);
+    assert.equal(Array.from(await gpu.predict(records)), Array.from(expected), `${outputs} outputs: GPU runtime`);
+    assert.equal(Array.from(await gpu.predictEncoded(encoded)), Array.from(expected));
+    gpu.destroy();
+    // The caller's device still works after the runtime let go of it.
+    const check = engine.tensor(1, 4, Float32Array.of(1, 2, 3, 4));
+    assert.equal(Array.from(await engine.read(check)), [1, 2, 3, 4]);
+    check.release();
   }
 });
 

@@ -94,6 +94,25 @@ export class Mlp {
     return mlp;
   }
 
+  /** Uploads exported layers (from `export()` or a student file) into a new MLP on `engine`. */
+  static fromLayers(engine: Engine, layers: ExportedLayer[]): Mlp {
+    const architecture = {
+      inputs: layers[0].inputs,
+      hidden: layers.slice(0, -1).map((layer) => layer.outputs),
+      outputs: layers[layers.length - 1].outputs,
+    };
+    const { slots, length } = Mlp.layout(architecture, engine.limits.minStorageBufferOffsetAlignment / 4);
+    const flat = new Float32Array(length);
+    slots.forEach((slot, l) => {
+      if (layers[l].inputs !== slot.inputs || layers[l].weights.length !== slot.inputs * slot.outputs) {
+        throw new RangeError(`layer ${l} does not connect to the layer before it`);
+      }
+      flat.set(layers[l].weights, slot.weightOffset);
+      flat.set(layers[l].bias, slot.biasOffset);
+    });
+    return new Mlp(engine, architecture, engine.tensor(1, length, flat), slots, length);
+  }
+
   /** Weights of layer `l` as an inputs x outputs view of `buffer` (the parameters by default). */
   weights(l: number, buffer: Tensor = this.parameters): Tensor {
     const slot = this.slots[l];

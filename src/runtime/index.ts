@@ -1,12 +1,16 @@
 /**
- * The student runtime: loads a student file and predicts in plain JavaScript, with no GPU and no
- * training code, for embedding in applications.
+ * The student runtime: loads a student file and predicts, in plain JavaScript or on WebGPU with a
+ * GPUDevice the caller owns, with no training code, for embedding in applications.
  *
  *   const student = loadStudent(await (await fetch('student.json')).text());
  *   const p = student.predict([{ 'x.box': 2, 'y.box': 8, ... }]);   // probabilities, rows x outputs
+ *   const gpu = await student.onDevice(device);                      // same, on the GPU
+ *   const q = await gpu.predict(records);
  */
 import { encodeRecord } from '../data/encode.js';
 import { parseStudent, type StudentModel } from '../export/student_file.js';
+import { Engine } from '../gpu/engine.js';
+import { Mlp } from '../models/mlp.js';
 
 export type StudentRecord = Record<string, string | number | null | undefined>;
 
@@ -20,6 +24,45 @@ export interface Student {
   predict(records: StudentRecord[]): Float32Array;
   /** Probabilities for rows already encoded: `x` is rows x inputs, row-major. */
   predictEncoded(x: Float32Array): Float32Array;
+  /** Uploads the student to the caller's device for GPU predictions. */
+  onDevice(device: GPUDevice): Promise<GpuStudent>;
+}
+
+/** A student on the caller's GPUDevice; `destroy()` frees its buffers and leaves the device. */
+export interface GpuStudent {
+  predict(records: StudentRecord[]): Promise<Float32Array>;
+  predictEncoded(x: Float32Array): Promise<Float32Array>;
+  destroy(): void;
+}
+
+function encodeAll(model: StudentModel, records: StudentRecord[]): Float32Array {
+  const width = model.encoder.width;
+  const x = new Float32Array(records.length * width);
+  records.forEach((record, r) => encodeRecord(model.encoder, record, x.subarray(r * width, (r + 1) * width)));
+  return x;
+}
+
+async function uploadStudent(model: StudentModel, device: GPUDevice): Promise<GpuStudent> {
+  const engine = await Engine.create({ device });
+  const mlp = Mlp.fromLayers(engine, model.layers);
+  const predictEncoded = async (x: Float32Array) => {
+    const rows = x.length / model.encoder.width;
+    if (!Number.isInteger(rows)) throw new RangeError(`input has ${x.length} values, not a multiple of ${model.encoder.width} inputs`);
+    if (rows === 0) return new Float32Array(0);
+    const input = engine.tensor(rows, model.encoder.width, x);
+    const output = mlp.predict(input);
+    try {
+      return await engine.read(output);
+    } finally {
+      input.release();
+      output.release();
+    }
+  };
+  return {
+    predictEncoded,
+    predict: (records) => predictEncoded(encodeAll(model, records)),
+    destroy: () => engine.destroy(),
+  };
 }
 
 /**
@@ -80,11 +123,7 @@ export function loadStudent(text: string): Student {
     outputs,
     classes: model.problem.classes,
     predictEncoded: (x) => forward(model, x),
-    predict(records) {
-      const width = model.encoder.width;
-      const x = new Float32Array(records.length * width);
-      records.forEach((record, r) => encodeRecord(model.encoder, record, x.subarray(r * width, (r + 1) * width)));
-      return forward(model, x);
-    },
+    predict: (records) => forward(model, encodeAll(model, records)),
+    onDevice: (device) => uploadStudent(model, device),
   };
 }
