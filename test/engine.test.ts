@@ -6,7 +6,9 @@ import matmulShader from '../shaders/matmul.wgsl';
 import { acquireDevice } from '../src/gpu/device.js';
 import { createEngine } from '../src/gpu/engine.js';
 import { scaleAdd } from '../src/kernels/reduce.js';
-import { testEngine } from './helpers.js';
+import { Random } from '../src/data/random.js';
+import { matmul } from '../src/kernels/matmul.js';
+import { randomArray, relativeError, testEngine } from './helpers.js';
 
 test('shader reflection reads bindings', () => {
   assert.is(matmulShader.name, 'matmul.wgsl');
@@ -58,6 +60,33 @@ test('elementwise kernels split large dispatches', async () => {
   assert.is(mismatches, 0);
   xt.release();
   yt.release();
+});
+
+test('matmul splits tall outputs', async () => {
+  const engine = await testEngine();
+  // More rows than 65,535 workgroups of 32 rows cover, so the product runs as several dispatches.
+  const m = 65535 * 32 + 100;
+  const random = new Random(12);
+  const aData = randomArray(random, m * 3);
+  const bData = randomArray(random, 3 * 2);
+  const biasData = Float32Array.of(0.25, -0.5);
+  const a = engine.tensor(m, 3, aData);
+  const b = engine.tensor(3, 2, bData);
+  const bias = engine.tensor(1, 2, biasData);
+  const c = engine.tensor(m, 2);
+  engine.runOnce((p) => matmul(p, a, b, c, { bias }));
+  const got = await engine.read(c);
+  const expected = new Float64Array(m * 2);
+  for (let i = 0; i < m; i++) {
+    for (let j = 0; j < 2; j++) {
+      let sum = biasData[j];
+      for (let k = 0; k < 3; k++) sum += aData[i * 3 + k] * bData[k * 2 + j];
+      expected[i * 2 + j] = sum;
+    }
+  }
+  const error = relativeError(got, expected);
+  assert.ok(error <= 1e-4, `relative error ${error}`);
+  for (const t of [a, b, bias, c]) t.release();
 });
 
 test('pool reuses released buffers', async () => {
