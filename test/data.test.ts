@@ -401,6 +401,26 @@ test('defineProblem rejects all missing target', () => {
   assert.match(message, 'every row is missing');
 });
 
+test('parseCsv rejects JSON and HTML', () => {
+  for (const [text, format] of [
+    ['{"a": 1}\n', 'JSON'],
+    ['  [1, 2]\n', 'JSON'],
+    ['<!DOCTYPE html>\n<html></html>\n', 'HTML or XML'],
+  ]) {
+    const error = thrown(() => parseCsv(text, 'page.csv'));
+    assert.instance(error, MimicError);
+    assert.match(error.message, `page.csv starts like a ${format} document, so it does not look like a CSV file`);
+  }
+});
+
+test('column hints at other separators', () => {
+  const table = parseCsv('a;b;Class\n1;2;x\n', 'semi.csv');
+  const error = thrown(() => column(table, 'Class'));
+  assert.match(error.message, "column 'Class' not found in semi.csv; available columns: a;b;Class; the header looks separated by ';'");
+  const plain = thrown(() => column(parseCsv('a,b\n1,2\n', 'plain.csv'), 'Class'));
+  assert.not.match(plain.message, 'separated by');
+});
+
 test('defineProblem rejects unknown target', () => {
   const message = mimicMessage(() => defineProblem(letter, { target: 'letter' }));
   assert.match(message, "'letter' not found");

@@ -65,6 +65,7 @@ export function parseCsv(text: string, source = 'CSV input'): Table {
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
   rejectBinary(text, source);
   check(text.trim() !== '', `${source} is empty; expected a header row of column names and at least one data row`);
+  rejectOtherFormats(text, source);
 
   const records = new RecordReader(text, source);
   const header = records.next();
@@ -95,7 +96,18 @@ export function column(table: Table, name: string): Column {
   const found = table.columns.find((c) => c.name === name);
   if (found) return found;
   const names = table.columns.map((c) => c.name);
-  throw new MimicError(`column '${name}' not found in ${table.source}; available columns: ${listValues(names, 40)}`);
+  const separator = names.length === 1 ? [';', '\t', '|'].find((s) => names[0].includes(s)) : undefined;
+  const hint = separator ? `; the header looks separated by '${separator === '\t' ? '\\t' : separator}', but only commas separate fields, so convert the file to comma-separated values` : '';
+  throw new MimicError(`column '${name}' not found in ${table.source}; available columns: ${listValues(names, 40)}${hint}`);
+}
+
+/** Rejects JSON and HTML or XML documents, whose first character no CSV header starts with. */
+function rejectOtherFormats(text: string, source: string): void {
+  const first = text.trimStart()[0];
+  const format = first === '{' || first === '[' ? 'JSON' : first === '<' ? 'HTML or XML' : undefined;
+  if (format) {
+    throw new MimicError(`${source} starts like a ${format} document, so it does not look like a CSV file; export the data as comma-separated text with a header row`);
+  }
 }
 
 /** Joins values with ', ', keeping the first `max` and counting the rest. */
