@@ -12,3 +12,8 @@ export { munge, type MungeOptions } from './pseudo/munge.js';
 export { compress, prepareData, type PreparedData, type CompressResult, type ModelScores, type ProgressEvent, type Stage } from './pipeline/compress.js';
 export { defaultCompressOptions, defaultTeacher, type CompressOptions } from './pipeline/options.js';
 export { serializeStudent, parseStudent, type StudentFile, type StudentModel } from './export/student_file.js';
+export { matmul, type Activation, type MatmulOptions } from './kernels/matmul.js';
+export { nearestNeighbour, pairwiseDistance } from './kernels/distance.js';
+export { lossAndGradient, probabilities, type LossKind } from './kernels/loss.js';
+export { columnSum, scaleAdd } from './kernels/reduce.js';
+export { fillRandom } from './kernels/random.js';
