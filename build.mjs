@@ -1,11 +1,12 @@
-// Bundles the library (browser and Node), the `mimic` command, the tests and the benchmark with esbuild.
+// Bundles the library (browser and Node), the `mimic` command, the demo page, the tests and the
+// benchmark with esbuild.
 //
 // Every `import x from '.../shaders/NAME.wgsl'` becomes a module that exports the shader's source
 // together with what wgsl_reflect reads from it: the entry point, its workgroup size, its
 // override constants and every declared binding. Kernels build their bind group layouts from this,
 // so the WGSL file is the single source of truth for its interface.
 import { build } from 'esbuild';
-import { readFile, readdir, rm } from 'node:fs/promises';
+import { copyFile, mkdir, readFile, readdir, rm } from 'node:fs/promises';
 import { dirname, join, basename, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { WgslReflect } from 'wgsl_reflect/wgsl_reflect.module.js';
@@ -119,6 +120,14 @@ async function main() {
     external: ['webgpu', 'uvu', 'puppeteer-core'],
     banner: { js: nodeBanner },
   });
+
+  // The demo page: its script, the worker that runs the pipeline, the page and the shipped data.
+  await build({ ...shared, entryPoints: ['demo/main.ts', 'demo/worker.ts'], outdir: 'build/demo', platform: 'browser', minify: true });
+  await mkdir(join(root, 'build/demo/data'), { recursive: true });
+  await copyFile(join(root, 'demo/index.html'), join(root, 'build/demo/index.html'));
+  for (const name of (await readdir(join(root, 'data'))).filter((f) => f.endsWith('.csv'))) {
+    await copyFile(join(root, 'data', name), join(root, 'build/demo/data', name));
+  }
 
   await build({
     ...shared,

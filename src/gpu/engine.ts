@@ -166,6 +166,22 @@ export class Engine {
     }
   }
 
+  /** Reads rows start .. start + count - 1 of a tensor back to the CPU, at any row offset. */
+  async readRows(tensor: Tensor, start: number, count: number): Promise<Float32Array> {
+    if (start < 0 || count < 0 || start + count > tensor.rows) {
+      throw new RangeError(`rows ${start}..${start + count} are outside a tensor of ${tensor.rows} rows`);
+    }
+    const part = this.tensor(count, tensor.cols);
+    try {
+      const encoder = this.device.createCommandEncoder();
+      encoder.copyBufferToBuffer(tensor.buffer, tensor.byteOffset + start * tensor.cols * 4, part.buffer, 0, part.byteLength);
+      this.device.queue.submit([encoder.finish()]);
+      return await this.read(part);
+    } finally {
+      part.release();
+    }
+  }
+
   /** Reads a tensor back to the CPU; waits for all work submitted before it. */
   async read(tensor: Tensor): Promise<Float32Array> {
     if (tensor.dtype !== 'f32') throw new TypeError('read() expects an f32 tensor; use readU32()');

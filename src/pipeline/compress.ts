@@ -20,6 +20,8 @@ export interface ProgressEvent {
   message: string;
   fraction?: number;
   epoch?: EpochReport;
+  /** With the pseudo stage: its first rows (at most 2,000, encoded, rows x columns) for plots. */
+  pseudoSample?: { rows: number; columns: number; values: Float32Array };
 }
 
 /** Test-set scores of one model. */
@@ -278,7 +280,14 @@ export async function compress(engine: Engine, prepared: PreparedData): Promise<
       pseudo.release();
     }
     await engine.finish();
-    progress({ stage: 'pseudo', message: `MUNGE made ${pseudoRows} rows (p = ${options.swapProbability}, s = ${options.spread})`, fraction: 1 });
+    const sampleRows = Math.min(2000, pseudoRows);
+    const sample = sampleRows > 0 ? await engine.readRows(mimicX, n, sampleRows) : undefined;
+    progress({
+      stage: 'pseudo',
+      message: `MUNGE made ${pseudoRows} rows (p = ${options.swapProbability}, s = ${options.spread})`,
+      fraction: 1,
+      pseudoSample: sample ? { rows: sampleRows, columns: encoder.width, values: sample } : undefined,
+    });
     endStage('pseudo');
 
     // Labels: the ensemble's probabilities for every original and pseudo row.
