@@ -117,7 +117,7 @@ async function main() {
     entryPoints: tests.map((f) => join('test', f)),
     outdir: 'build/test',
     platform: 'node',
-    external: ['webgpu', 'uvu', 'puppeteer-core'],
+    external: ['webgpu', 'uvu', 'puppeteer-core', 'onnxruntime-web'],
     banner: { js: nodeBanner },
   });
 

@@ -11,6 +11,7 @@ export { BaggedEnsemble, type MemberSpec } from './models/ensemble.js';
 export { munge, type MungeOptions } from './pseudo/munge.js';
 export { compress, prepareData, type PreparedData, type CompressResult, type ModelScores, type ProgressEvent, type Stage } from './pipeline/compress.js';
 export { defaultCompressOptions, defaultTeacher, type CompressOptions } from './pipeline/options.js';
+export { studentToOnnx } from './export/onnx.js';
 export { serializeStudent, parseStudent, type StudentFile, type StudentModel } from './export/student_file.js';
 export { matmul, type Activation, type MatmulOptions } from './kernels/matmul.js';
 export { nearestNeighbour, pairwiseDistance } from './kernels/distance.js';

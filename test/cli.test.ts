@@ -138,6 +138,8 @@ test('small run writes table, json and student', () => {
   assert.is(result.gainKept, (ann.rmse - student.rmse) / (ann.rmse - ensemble.rmse));
   assert.is(student.bytes, (16 * 256 + 256 + 256 + 1) * 4);
 
+  const onnx = readFileSync(join(out, 'student.onnx'));
+  assert.ok(onnx.length > (16 * 256 + 256 + 256 + 1) * 4, `student.onnx has ${onnx.length} bytes`);
   const model = parseStudent(readFileSync(join(out, 'student.json'), 'utf8'));
   assert.is(model.layers.length, 2);
   assert.is(model.layers[0].inputs, 16);

@@ -10,6 +10,7 @@ import { compress, prepareData, type CompressResult, type ProgressEvent } from '
 import { defaultCompressOptions, type CompressOptions } from '../pipeline/options.js';
 import { formatReport, resultJson } from './report.js';
 import { prepareOutputs, writeFilesAtomic } from './write.js';
+import { studentToOnnx } from '../export/onnx.js';
 import { serializeStudent } from '../export/student_file.js';
 
 const usage = `Usage: mimic compress [file.csv] --target COLUMN [options]
@@ -37,7 +38,7 @@ Options:
   --train N              training rows (default 4000, or half of a small file)
   --validation N         validation rows (default 1000, or an eighth of a small file)
   --seed N               random seed; the same seed gives the same result on one adapter (default ${defaultCompressOptions.seed})
-  --out DIR              folder for student.json (default mimic-out)
+  --out DIR              folder for student.json and student.onnx (default mimic-out)
   --json FILE            also write the results as JSON
   --quiet                no progress on stderr
   -h, --help             show this help`;
@@ -173,7 +174,10 @@ async function runCompress(positionals: string[], values: Record<string, string 
   }
 
   const { studentPath } = outputs;
-  const files = [{ path: studentPath, text: serializeStudent(result) }];
+  const files: Array<{ path: string; text: string | Uint8Array }> = [
+    { path: studentPath, text: serializeStudent(result) },
+    { path: studentPath.replace(/\.json$/, '.onnx'), text: studentToOnnx(result.student.layers, result.problem) },
+  ];
   if (outputs.jsonPath) files.push({ path: outputs.jsonPath, text: JSON.stringify(resultJson(result, studentPath), null, 2) + '\n' });
   await writeFilesAtomic(files);
   process.stdout.write(formatReport(result, studentPath));

@@ -71,7 +71,7 @@ export async function prepareOutputs(outDir: string, jsonPath: string | undefine
  * Writes every file to a temporary name first and renames them only when all were written, so a
  * failed run leaves earlier files as they were and never leaves half-written ones.
  */
-export async function writeFilesAtomic(files: Array<{ path: string; text: string }>): Promise<void> {
+export async function writeFilesAtomic(files: Array<{ path: string; text: string | Uint8Array }>): Promise<void> {
   const temporaries = files.map((f) => `${f.path}.${process.pid}.tmp`);
   try {
     for (const [i, file] of files.entries()) {
