@@ -121,6 +121,9 @@ async function main() {
     banner: { js: nodeBanner },
   });
 
+  // The kernel tests again, bundled for a browser page (test/browser/kernels.html).
+  await build({ ...shared, entryPoints: ['test/kernels.test.ts'], outfile: 'build/browser/kernels.test.js', platform: 'browser' });
+
   // The demo page: its script, the worker that runs the pipeline, the page and the shipped data.
   await build({ ...shared, entryPoints: ['demo/main.ts', 'demo/worker.ts'], outdir: 'build/demo', platform: 'browser', minify: true });
   await mkdir(join(root, 'build/demo/data'), { recursive: true });

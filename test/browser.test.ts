@@ -14,10 +14,12 @@ const root = new URL('../../', import.meta.url);
 const demoRoot = fileURLToPath(new URL('build/demo/', root));
 const types: Record<string, string> = { '.html': 'text/html', '.js': 'text/javascript', '.csv': 'text/csv', '.map': 'application/json' };
 
-// /lib/ serves the library check page and the bundle it imports; every other path is the built demo.
+// /lib/ serves the library check pages and the bundles they import; every other path is the built demo.
 const libraryFiles: Record<string, URL> = {
   '/lib/': new URL('test/browser/page.html', root),
   '/lib/index.js': new URL('dist/index.js', root),
+  '/lib/kernels.html': new URL('test/browser/kernels.html', root),
+  '/lib/kernels.test.js': new URL('build/browser/kernels.test.js', root),
 };
 
 function serve(): Promise<Server> {
@@ -75,6 +77,18 @@ if (!existsSync(chromium) && process.env.CI !== 'true') {
         assert.ok(scores.rmse > 0 && scores.rmse < 0.45, `${model} RMSE ${scores.rmse}`);
         assert.ok(scores.auc > 0.7, `${model} AUC ${scores.auc}`);
       }
+    });
+  });
+
+  test('kernel tests pass in the page', async () => {
+    await withBrowser(async (page, origin) => {
+      await page.goto(`${origin}/lib/kernels.html`);
+      await page.waitForFunction(() => /Duration:/.test(document.getElementById('log')?.textContent ?? ''), { timeout: 300_000 });
+      const log = await page.$eval('#log', (element) => element.textContent ?? '');
+      const total = Number(/Total:\s+(\d+)/.exec(log)?.[1]);
+      const passed = Number(/Passed:\s+(\d+)/.exec(log)?.[1]);
+      assert.ok(total >= 12, `only ${total} kernel tests ran in the page:\n${log}`);
+      assert.is(passed, total, log);
     });
   });
 

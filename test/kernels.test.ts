@@ -14,6 +14,8 @@ import { columnSum } from '../src/kernels/reduce.js';
 import { randomArray, relativeError, testEngine } from './helpers.js';
 
 const tolerance = 1e-4;
+/** For results that pass through WGSL's cos, sin and log, whose accuracy WGSL bounds more loosely. */
+const transcendentalTolerance = 1e-3;
 
 function activate(x: number, activation: Activation): number {
   if (activation === 'relu') return Math.max(x, 0);
@@ -387,12 +389,15 @@ test('random kernel reproduces CPU philox', async () => {
     const w = philox4x32([block, 1, 0, 0], [9, 0]);
     for (let pair = 0; pair < 2; pair++) {
       const radius = Math.sqrt(-2 * Math.log(((w[2 * pair] >>> 8) + 1) / 16777216));
-      const angle = 2 * Math.PI * wordToUniform(w[2 * pair + 1]);
+      const angle = 2 * Math.PI * wordToUniform(w[2 * pair + 1]) - Math.PI;
       expected[block * 4 + pair * 2] = radius * Math.cos(angle);
       expected[block * 4 + pair * 2 + 1] = radius * Math.sin(angle);
     }
   }
-  assert.ok(relativeError(values.subarray(0, 8), expected) <= tolerance, 'Box-Muller values');
+  // WGSL allows cos and sin an absolute error of 2^-11 (and log a few ulp), so GPU normals can
+  // differ from float64 by about 5e-4 of their scale; SwiftShader in Chromium uses that latitude.
+  const boxMullerError = relativeError(values.subarray(0, 8), expected);
+  assert.ok(boxMullerError <= transcendentalTolerance, `Box-Muller values: relative error ${boxMullerError}`);
   let mean = 0;
   for (const v of values) mean += v;
   mean /= values.length;
@@ -445,7 +450,7 @@ test('munge kernel matches float64 reference', async () => {
         let value = own;
         if (swap && nominal) value = other;
         if (swap && !nominal) {
-          const normal = Math.sqrt(-2 * Math.log(((w[1] >>> 8) + 1) / 16777216)) * Math.cos(2 * Math.PI * wordToUniform(w[2]));
+          const normal = Math.sqrt(-2 * Math.log(((w[1] >>> 8) + 1) / 16777216)) * Math.cos(2 * Math.PI * wordToUniform(w[2]) - Math.PI);
           value = other + (Math.abs(own - other) / options.spread) * normal;
         }
         expected[r * d + c] = value;
@@ -453,7 +458,7 @@ test('munge kernel matches float64 reference', async () => {
     }
   }
   const error = relativeError(got, expected);
-  assert.ok(error <= tolerance, `relative error ${error}`);
+  assert.ok(error <= transcendentalTolerance, `relative error ${error}`);
   const rate = swaps / (copies * n * attributes);
   assert.ok(Math.abs(rate - 0.6) < 0.08, `swap rate ${rate}`);
   for (const t of [x, neighbour, groupTensor, out]) t.release();

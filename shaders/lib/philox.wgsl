@@ -43,9 +43,10 @@ fn philox_uniform_open(word: u32) -> f32 {
   return f32((word >> 8u) + 1u) * (1.0 / 16777216.0);
 }
 
-// Two independent standard normals from two words (Box-Muller).
+// Two independent standard normals from two words (Box-Muller). The angle lies in [-pi, pi),
+// the range where WGSL bounds the error of cos and sin (absolute 2^-11).
 fn philox_normal_pair(w0: u32, w1: u32) -> vec2<f32> {
   let radius = sqrt(-2.0 * log(philox_uniform_open(w0)));
-  let angle = 6.283185307179586 * philox_uniform(w1);
+  let angle = 6.283185307179586 * philox_uniform(w1) - 3.141592653589793;
   return vec2<f32>(radius * cos(angle), radius * sin(angle));
 }
