@@ -213,10 +213,6 @@ export class Program {
     }
   }
 
-  get length(): number {
-    return this.dispatches.length + this.pendingUniforms.length;
-  }
-
   destroy(): void {
     this.uniformBuffer?.destroy();
     this.uniformBuffer = undefined;

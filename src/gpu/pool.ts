@@ -39,18 +39,6 @@ export class BufferPool {
     list.push(buffer);
   }
 
-  /** Destroys the buffers that are not in use. */
-  trim(): void {
-    for (const list of this.free.values()) {
-      for (const buffer of list) {
-        this.allocatedBytes -= this.sizes.get(buffer) ?? 0;
-        this.sizes.delete(buffer);
-        buffer.destroy();
-      }
-    }
-    this.free.clear();
-  }
-
   /** Destroys every buffer the pool created, in use or not. */
   destroy(): void {
     for (const buffer of this.sizes.keys()) buffer.destroy();

@@ -67,8 +67,4 @@ export class Tensor {
     this.released = true;
     this.engine.pool.release(this.buffer);
   }
-
-  get isReleased(): boolean {
-    return this.released;
-  }
 }
