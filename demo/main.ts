@@ -70,6 +70,7 @@ function drawLoss(): void {
   const context = canvas.getContext('2d')!;
   context.clearRect(0, 0, canvas.width, canvas.height);
   if (studentHistory.length === 0) return;
+
   const pad = 30;
   const width = canvas.width - 2 * pad;
   const height = canvas.height - 2 * pad;
@@ -79,12 +80,15 @@ function drawLoss(): void {
     ['#36c', (e) => e.validationRmse],
   ];
   const top = Math.max(...studentHistory.flatMap((e) => [e.trainLoss, e.validationRmse]));
+
+  // Frame and labels, then one line per series.
   context.strokeStyle = '#999';
   context.strokeRect(pad, pad, width, height);
   context.fillStyle = '#444';
   context.fillText(top.toFixed(3), 2, pad + 4);
   context.fillText('0', 2, pad + height);
   context.fillText(`epoch ${studentHistory.length}`, pad + width - 60, pad + height + 16);
+
   for (const [colour, value] of series) {
     context.strokeStyle = colour;
     context.beginPath();
@@ -189,6 +193,7 @@ function run(): void {
     showError('load a data set first');
     return;
   }
+
   const number = (id: string) => Number(byId<HTMLInputElement>(id).value);
   const positive = byId<HTMLInputElement>('positive')
     .value.split(',')
@@ -205,6 +210,8 @@ function run(): void {
     teacherSize: Math.min(8, Math.max(1, Math.round(number('teacherSize')))),
     epochs: number('epochs'),
   };
+
+  // Clear the previous run's output.
   studentHistory = [];
   scatter = { names: [] };
   byId('results').replaceChildren();
@@ -212,6 +219,7 @@ function run(): void {
   renderStages();
   drawLoss();
   drawScatter();
+
   byId<HTMLButtonElement>('run').disabled = true;
   const worker = new Worker('worker.js', { type: 'module' });
   worker.onmessage = (event: MessageEvent<WorkerMessage>) => onWorkerMessage(event.data, worker);

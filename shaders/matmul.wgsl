@@ -45,6 +45,16 @@ fn activate(x: f32) -> f32 {
   }
 }
 
+// Loads op(B)[i, cols] for four (clamped) output columns.
+fn load_b(base_b: u32, cols: vec4<u32>, i: u32) -> vec4<f32> {
+  let k = params.k;
+  if (TRANS_B) {
+    return vec4<f32>(b[base_b + cols.x * k + i], b[base_b + cols.y * k + i], b[base_b + cols.z * k + i], b[base_b + cols.w * k + i]);
+  }
+  let row = base_b + i * params.n;
+  return vec4<f32>(b[row + cols.x], b[row + cols.y], b[row + cols.z], b[row + cols.w]);
+}
+
 @compute @workgroup_size(8, 8, 1)
 fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
   let row0 = gid.y * 4u;
@@ -80,25 +90,13 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
     } else {
       av = vec4<f32>(a[base_a + r.x * k + i], a[base_a + r.y * k + i], a[base_a + r.z * k + i], a[base_a + r.w * k + i]);
     }
-    var bv: vec4<f32>;
-    if (TRANS_B) {
-      bv = vec4<f32>(b[base_b + q.x * k + i], b[base_b + q.y * k + i], b[base_b + q.z * k + i], b[base_b + q.w * k + i]);
-    } else {
-      let bt = base_b + i * n;
-      bv = vec4<f32>(b[bt + q.x], b[bt + q.y], b[bt + q.z], b[bt + q.w]);
-    }
+    let bv = load_b(base_b, q, i);
     acc0 += av.x * bv;
     acc1 += av.y * bv;
     acc2 += av.z * bv;
     acc3 += av.w * bv;
     if (WIDE) {
-      var bw: vec4<f32>;
-      if (TRANS_B) {
-        bw = vec4<f32>(b[base_b + p.x * k + i], b[base_b + p.y * k + i], b[base_b + p.z * k + i], b[base_b + p.w * k + i]);
-      } else {
-        let bt = base_b + i * n;
-        bw = vec4<f32>(b[bt + p.x], b[bt + p.y], b[bt + p.z], b[bt + p.w]);
-      }
+      let bw = load_b(base_b, p, i);
       acc4 += av.x * bw;
       acc5 += av.y * bw;
       acc6 += av.z * bw;

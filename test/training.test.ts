@@ -95,7 +95,7 @@ test('backward matches numerical gradient', async () => {
   }
 });
 
-/** A disc in the first two of 6 uniform attributes, with a slightly noisy edge: a nonlinear boundary. */
+/** Generates a nonlinear problem: a disc in the first two of 6 uniform attributes, with a slightly noisy edge. */
 function syntheticProblem(random: Random, rows: number): { x: Float32Array; labels: Int32Array } {
   const x = new Float32Array(rows * 6);
   const labels = new Int32Array(rows);

@@ -104,7 +104,9 @@ export function column(table: Table, name: string): Column {
 /** Rejects JSON and HTML or XML documents, whose first character no CSV header starts with. */
 function rejectOtherFormats(text: string, source: string): void {
   const first = text.trimStart()[0];
-  const format = first === '{' || first === '[' ? 'JSON' : first === '<' ? 'HTML or XML' : undefined;
+  let format: string | undefined;
+  if (first === '{' || first === '[') format = 'JSON';
+  if (first === '<') format = 'HTML or XML';
   if (format) {
     throw new MimicError(`${source} starts like a ${format} document, so it does not look like a CSV file; export the data as comma-separated text with a header row`);
   }

@@ -59,7 +59,7 @@ function tensor(name: string, dims: number[], values: Float32Array): ProtoWriter
   return proto.int(2, FLOAT).string(8, name).bytes(9, raw);
 }
 
-/** A float tensor value: `rows` is a symbolic batch dimension. */
+/** Describes a float matrix value whose first dimension is the symbolic batch size `rows`. */
 function valueInfo(name: string, columns: number): ProtoWriter {
   const shape = new ProtoWriter().message(1, new ProtoWriter().string(2, 'rows')).message(1, new ProtoWriter().int(1, columns));
   const tensorType = new ProtoWriter().int(1, FLOAT).message(2, shape);

@@ -13,8 +13,8 @@ export interface AdamSettings {
 export const defaultAdam: AdamSettings = { beta1: 0.9, beta2: 0.999, epsilon: 1e-8, weightDecay: 0 };
 
 /**
- * Records one Adam step over flat buffers of equal length. `schedule` contains two f32 values written
- * by the caller once per epoch, the step count before this epoch and the learning rate; `step` is
+ * Records one Adam step over flat buffers of equal length. `schedule` contains two f32 values that the
+ * caller writes once per epoch: the step count before this epoch and the learning rate. `step` is
  * this step's index within the epoch.
  */
 export function adamStep(

@@ -29,7 +29,7 @@ export interface CompressOptions {
   learningRate: number;
   /** Mini-batch rows for the teacher and ann. */
   batchSize: number;
-  /** Mini-batch rows for the student, which sees many more rows per epoch. */
+  /** Mini-batch rows for the student, which trains on many more rows per epoch. */
   studentBatchSize: number;
   annEpochs: number;
   studentEpochs: number;

@@ -18,7 +18,7 @@ export interface MungeOptions {
  *   train: N x D encoded rows (continuous in [0, 1], nominal one-hot)
  *   groups: G x 3 (first column, columns, 1 if nominal) describing the attributes
  *   weights: D distance weights (0.5 on one-hot columns: Hamming distance on nominal attributes)
- * Nearest neighbours are found once, among the other training rows; every copy then perturbs
+ * Nearest neighbours are found once, among the other training rows. Every copy then perturbs
  * each row towards its neighbour with fresh random numbers. Returns rows x D.
  */
 export function munge(engine: Engine, train: Tensor, groups: Uint32Array, weights: Float32Array, options: MungeOptions): Tensor {
