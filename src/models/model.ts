@@ -34,7 +34,7 @@ export interface FitData {
   classes: number;
   /** 1 for a binary problem (the probability of class 1), else `classes`. */
   outputs: number;
-  /** How the raw columns map onto encoded columns, for models that treat nominal columns apart. */
+  /** Mapping of raw columns onto encoded columns, for models that treat nominal columns apart. */
   encoder: Encoder;
   /** M x D validation rows (GPU) and their labels, for models that stop early. */
   validation: { x: Tensor; labels: Int32Array };
@@ -44,7 +44,7 @@ export interface FitData {
 
 /**
  * A fitted model. `predict` returns class probabilities for `x` (rows x D) as a new GPU tensor of
- * rows x outputs, owned by the caller; its rows sum to 1 when outputs > 1.
+ * rows x outputs, owned by the caller. Its rows sum to 1 when outputs > 1.
  */
 export interface TeacherModel {
   /** Short unique description, e.g. "mlp 256x128 lr 0.002 seed 3". */
