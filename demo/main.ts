@@ -132,14 +132,14 @@ function formatBytes(bytes: number): string {
 function renderResults(message: Extract<WorkerMessage, { type: 'done' }>): void {
   const row = (name: string, s: ModelScores) =>
     `<tr><td>${name}</td><td>${s.rmse.toFixed(4)}</td><td>${s.accuracy.toFixed(4)}</td><td>${Number.isFinite(s.auc) ? s.auc.toFixed(4) : '-'}</td><td>${formatBytes(s.bytes)}</td><td>${s.msPer10k.toFixed(1)}</td></tr>`;
-  const { ensemble, ann, student } = message.models;
+  const { ensemble, single, ann, student } = message.models;
   const gain = ensemble.rmse < ann.rmse ? `The student kept ${(100 * message.gainKept).toFixed(0)}% of the ensemble's RMSE gain over ann. ` : '';
   byId('results').innerHTML = `
     <h2>${message.problem}</h2>
     <div>${message.rows.train} train, ${message.rows.validation} validation, ${message.rows.test} test rows; ${message.rows.pseudo} pseudo rows</div>
     <table id="table">
       <tr><th>model</th><th>RMSE</th><th>accuracy</th><th>AUC</th><th>size</th><th>ms per 10k rows</th></tr>
-      ${row('ensemble', ensemble)}${row('ann', ann)}${row('student', student)}
+      ${row('ensemble', ensemble)}${row('single', single)}${row('ann', ann)}${row('student', student)}
     </table>
     <p id="summary">${gain}The student is ${(ensemble.bytes / student.bytes).toFixed(1)}x smaller and ${(ensemble.msPer10k / student.msPer10k).toFixed(1)}x faster than the ensemble.</p>
     <button id="download">Download student.json</button>`;
@@ -207,7 +207,7 @@ function run(): void {
     positive: positive.length > 0 ? positive : undefined,
     pseudo: number('pseudo'),
     hidden: number('hidden'),
-    teacherSize: Math.min(8, Math.max(1, Math.round(number('teacherSize')))),
+    library: byId<HTMLSelectElement>('library').value as RunRequest['library'],
     epochs: number('epochs'),
   };
 

@@ -1,5 +1,6 @@
 // Messages between the demo page and its worker.
 import type { ModelScores, ProgressEvent } from '../src/pipeline/compress.js';
+import type { LibrarySize } from '../src/teacher/presets.js';
 
 export interface RunRequest {
   type: 'run';
@@ -9,7 +10,7 @@ export interface RunRequest {
   positive?: string[];
   pseudo: number;
   hidden: number;
-  teacherSize: number;
+  library: LibrarySize;
   epochs: number;
 }
 
@@ -20,7 +21,7 @@ export type WorkerMessage =
       type: 'done';
       problem: string;
       rows: { train: number; validation: number; test: number; pseudo: number };
-      models: { ensemble: ModelScores; ann: ModelScores; student: ModelScores };
+      models: { ensemble: ModelScores; single: ModelScores; ann: ModelScores; student: ModelScores };
       gainKept: number;
       student: string;
     }

@@ -4,7 +4,6 @@ import { MimicError } from '../src/errors.js';
 import { serializeStudent } from '../src/export/student_file.js';
 import { createEngine } from '../src/gpu/engine.js';
 import { compress, prepareData } from '../src/pipeline/compress.js';
-import { defaultTeacher } from '../src/pipeline/options.js';
 import type { RunRequest, WorkerMessage } from './protocol.js';
 
 const post = (message: WorkerMessage, transfer: Transferable[] = []) => (self as unknown as Worker).postMessage(message, transfer);
@@ -27,7 +26,7 @@ async function run(request: RunRequest): Promise<void> {
     pseudo: request.pseudo,
     hidden: request.hidden,
     studentEpochs: request.epochs,
-    teacher: defaultTeacher.slice(0, request.teacherSize),
+    library: request.library,
     onProgress: (event) => post({ type: 'progress', event }),
   });
   const sampleRows = Math.min(2000, prepared.split.train.length);

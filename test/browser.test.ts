@@ -102,7 +102,6 @@ if (!existsSync(chromium) && process.env.CI !== 'true') {
       await page.waitForFunction(() => (document.getElementById('source')?.textContent ?? '').startsWith('two_class_dat.csv: 791 rows'));
       for (const [id, value] of [
         ['pseudo', '3000'],
-        ['teacherSize', '2'],
         ['epochs', '15'],
       ]) {
         await page.$eval(`#${id}`, (element, v) => ((element as HTMLInputElement).value = v), value);
@@ -112,7 +111,7 @@ if (!existsSync(chromium) && process.env.CI !== 'true') {
       assert.is(await page.$eval('#error', (element) => element.textContent), '');
 
       const cells = await page.$$eval('#table tr', (rows) => rows.slice(1).map((row) => Array.from(row.querySelectorAll('td'), (td) => td.textContent ?? '')));
-      assert.equal(cells.map((row) => row[0]), ['ensemble', 'ann', 'student']);
+      assert.equal(cells.map((row) => row[0]), ['ensemble', 'single', 'ann', 'student']);
       for (const row of cells) {
         const rmse = Number(row[1]);
         assert.ok(rmse > 0, `${row[0]} RMSE ${row[1]}`);

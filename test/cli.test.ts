@@ -32,6 +32,9 @@ function expectOneLineError(args: string[], pattern: RegExp): void {
   assert.is(run.stdout, '');
 }
 
+// A library small enough for tests: one MLP and a logistic regression.
+const tinyLibrary = join(work, 'tiny-library.json');
+writeFileSync(tinyLibrary, JSON.stringify([{ family: 'mlp', hidden: [64], epochs: 60 }, { family: 'logistic', epochs: 30 }]));
 const oneClass = join(work, 'one-class.csv');
 writeFileSync(oneClass, 'a,b,label\n1,2,yes\n3,4,yes\n5,6,yes\n');
 const binary = join(work, 'image.csv');
@@ -66,11 +69,26 @@ test('options out of range are one line', () => {
   expectOneLineError(['compress', '--pseudo=-3'], /^mimic: --pseudo must be an integer/);
   expectOneLineError(['compress', '--pseudo', '-3'], /^mimic: Option '--pseudo' argument is ambiguous.*--pseudo=-XYZ/);
   expectOneLineError(['compress', '--seed', 'abc'], /^mimic: --seed must be a number, got 'abc'$/);
-  expectOneLineError(['compress', '--teacher-size', '99'], /^mimic: --teacher-size must be an integer from 1 to/);
+  expectOneLineError(['compress', '--library', 'huge'], /^mimic: --library must be small, default, large or a \.json file of model specs, got huge$/);
+  expectOneLineError(['compress', '--selection-metric', 'f1'], /^mimic: --selection-metric must be rmse, accuracy, auc, logloss, got f1$/);
   expectOneLineError(['compress', '--loss', 'hinge'], /^mimic: --loss must be/);
   expectOneLineError(['compress', '--train', '19000', '--validation', '1000'], /^mimic: /);
   expectOneLineError(['compress', '--bogus'], /^mimic: Unknown option '--bogus'.*mimic --help/);
   expectOneLineError(['frobnicate'], /^mimic: unknown command 'frobnicate'/);
+});
+
+test('bad library files are one line', () => {
+  const file = (name: string, text: string) => {
+    const path = join(work, name);
+    writeFileSync(path, text);
+    return path;
+  };
+  expectOneLineError(['compress', '--library', join(work, 'missing.json')], /^mimic: library file .*missing\.json not found$/);
+  expectOneLineError(['compress', '--library', file('broken.json', '[{"family": ')], /^mimic: library file .*broken\.json is not valid JSON/);
+  expectOneLineError(['compress', '--library', file('empty.json', '[]')], /^mimic: .*empty\.json must contain a non-empty JSON array of model specs/);
+  expectOneLineError(['compress', '--library', file('family.json', '[{"family": "svm"}]')], /^mimic: .*family\.json, model 1: family must be one of mlp, logistic, rff/);
+  expectOneLineError(['compress', '--library', file('field.json', '[{"family": "mlp", "depth": 3}]')], /^mimic: .*field\.json, model 1: unknown field "depth" for family mlp/);
+  expectOneLineError(['compress', '--library', file('range.json', '[{"family": "mlp", "learningRate": -1}]')], /^mimic: .*range\.json, model 1: learningRate must be a number above 0 to 10, got -1$/);
 });
 
 test('bad output paths fail before training', () => {
@@ -97,7 +115,7 @@ test('stray word and tiny test warn', () => {
   lines[5] = 'null,33,no';
   const path = join(work, 'stray.csv');
   writeFileSync(path, lines.join('\n') + '\n');
-  const run = mimic('compress', path, '--target', 'label', '--pseudo', '200', '--teacher-size', '1', '--epochs', '2', '--ann-epochs', '2', '--quiet', '--out', 'stray-out');
+  const run = mimic('compress', path, '--target', 'label', '--pseudo', '200', '--library', tinyLibrary, '--epochs', '2', '--ann-epochs', '2', '--quiet', '--out', 'stray-out');
   assert.is(run.code, 0, run.stderr);
   const warnings = ownLines(run.stderr);
   assert.is(warnings.length, 2, run.stderr);
@@ -114,18 +132,18 @@ test('help lists the options', () => {
 test('small run writes table, json and student', () => {
   const out = join(work, 'out');
   const json = join(work, 'result.json');
-  const args = ['compress', '--train', '600', '--validation', '200', '--pseudo', '3000', '--teacher-size', '2', '--epochs', '4', '--ann-epochs', '4', '--out', out, '--json', json];
+  const args = ['compress', '--train', '600', '--validation', '200', '--pseudo', '3000', '--library', tinyLibrary, '--epochs', '4', '--ann-epochs', '4', '--out', out, '--json', json];
   const run = mimic(...args);
   assert.is(run.code, 0, run.stderr);
   assert.is(ownLines(run.stderr).length, 0, run.stderr);
   assert.match(run.stdout, /^LETTER\.p2: 600 train, 200 validation, 19200 test rows; 3000 MUNGE pseudo rows/);
-  for (const model of ['ensemble', 'ann', 'student']) assert.match(run.stdout, new RegExp(`\\n${model}\\s+0\\.\\d{4}\\s+0\\.\\d{4}\\s+0\\.\\d{4}`));
+  for (const model of ['ensemble', 'single', 'ann', 'student']) assert.match(run.stdout, new RegExp(`\\n${model}\\s+0\\.\\d{4}\\s+0\\.\\d{4}\\s+0\\.\\d{4}`));
   assert.match(run.stderr, /\[student\] epoch 4: loss \d+\.\d+/);
 
   const result = JSON.parse(readFileSync(json, 'utf8'));
   assert.is(result.problem, 'LETTER.p2');
   assert.equal(result.rows, { train: 600, validation: 200, test: 19200, pseudo: 3000 });
-  for (const model of ['ensemble', 'ann', 'student']) {
+  for (const model of ['ensemble', 'single', 'ann', 'student']) {
     const scores = result.models[model];
     for (const key of ['rmse', 'accuracy', 'auc', 'bytes', 'msPer10k']) {
       assert.type(scores[key], 'number', `${model}.${key}`);
@@ -135,6 +153,15 @@ test('small run writes table, json and student', () => {
     assert.ok(scores.rmse < 0.5, `${model} RMSE ${scores.rmse}`);
     assert.ok(scores.auc > 0.6, `${model} AUC ${scores.auc}`);
   }
+  assert.is(result.library.length, 2);
+  for (const entry of result.library) {
+    assert.type(entry.name, 'string');
+    assert.ok(entry.validation.rmse > 0 && entry.validation.rmse < 0.5, `${entry.name} validation RMSE ${entry.validation.rmse}`);
+    assert.ok(entry.test.rmse > 0 && entry.test.rmse < 0.5, `${entry.name} test RMSE ${entry.test.rmse}`);
+  }
+  const weights = result.selection.members.map((m: { weight: number }) => m.weight);
+  assert.ok(Math.abs(weights.reduce((a: number, b: number) => a + b, 0) - 1) < 1e-9, `weights ${weights}`);
+  assert.ok(result.library.some((entry: { name: string }) => entry.name === result.single), result.single);
   const { ensemble, ann, student } = result.models;
   assert.is(result.gainKept, (ann.rmse - student.rmse) / (ann.rmse - ensemble.rmse));
   assert.is(student.bytes, (16 * 256 + 256 + 256 + 1) * 4);
@@ -149,14 +176,14 @@ test('small run writes table, json and student', () => {
 });
 
 test('same seed gives the same result', () => {
-  const args = ['compress', '--train', '400', '--validation', '100', '--pseudo', '1000', '--teacher-size', '1', '--epochs', '2', '--ann-epochs', '2', '--quiet'];
+  const args = ['compress', '--train', '400', '--validation', '100', '--pseudo', '1000', '--library', tinyLibrary, '--epochs', '2', '--ann-epochs', '2', '--quiet'];
   const first = mimic(...args, '--json', 'a.json', '--out', 'a');
   const second = mimic(...args, '--json', 'b.json', '--out', 'b');
   assert.is(first.code, 0, first.stderr);
   assert.is(second.code, 0, second.stderr);
   const scores = (file: string) => {
     const models = JSON.parse(readFileSync(join(work, file), 'utf8')).models;
-    return ['ensemble', 'ann', 'student'].map((m) => [models[m].rmse, models[m].accuracy, models[m].auc]);
+    return ['ensemble', 'single', 'ann', 'student'].map((m) => [models[m].rmse, models[m].accuracy, models[m].auc]);
   };
   assert.equal(scores('a.json'), scores('b.json'));
   assert.is(readFileSync(join(work, 'a', 'student.json'), 'utf8').replace(/"adapter".*$/, ''), readFileSync(join(work, 'b', 'student.json'), 'utf8').replace(/"adapter".*$/, ''));

@@ -8,6 +8,8 @@ import { MimicError } from '../errors.js';
 import { createEngine, type Engine } from '../gpu/engine.js';
 import { compress, prepareData, type CompressResult, type ProgressEvent } from '../pipeline/compress.js';
 import { defaultCompressOptions, type CompressOptions } from '../pipeline/options.js';
+import type { ModelSpec } from '../teacher/library.js';
+import { librarySizes, parseLibrary, type LibrarySize } from '../teacher/presets.js';
 import { formatReport, resultJson } from './report.js';
 import { prepareOutputs, writeFilesAtomic } from './write.js';
 import { studentToOnnx } from '../export/onnx.js';
@@ -34,7 +36,10 @@ Options:
   --batch-size N         student mini-batch rows (default ${defaultCompressOptions.studentBatchSize})
   --learning-rate X      Adam learning rate for student and ann (default ${defaultCompressOptions.learningRate})
   --loss KIND            student loss: cross-entropy or probability-mse (default ${defaultCompressOptions.loss})
-  --teacher-size N       bagged MLPs in the teacher, 1 to ${defaultCompressOptions.teacher.length} (default ${defaultCompressOptions.teacher.length})
+  --library L            teacher's model library: small, default, large, or a JSON file
+                         listing model specs (default ${defaultCompressOptions.library})
+  --selection-metric M   validation metric that ensemble selection climbs: rmse, accuracy,
+                         auc (binary only) or logloss (default ${defaultCompressOptions.selectionMetric})
   --train N              training rows (default 4000, or half of a small file)
   --validation N         validation rows (default 1000, or an eighth of a small file)
   --seed N               random seed; the same seed gives the same result on one adapter (default ${defaultCompressOptions.seed})
@@ -57,7 +62,8 @@ const optionSpec = {
   'batch-size': { type: 'string' },
   'learning-rate': { type: 'string' },
   loss: { type: 'string' },
-  'teacher-size': { type: 'string' },
+  library: { type: 'string' },
+  'selection-metric': { type: 'string' },
   train: { type: 'string' },
   validation: { type: 'string' },
   seed: { type: 'string' },
@@ -99,6 +105,28 @@ async function readTable(path: string) {
   return parseCsv(text, basename(path));
 }
 
+/** Reads a JSON library file: an array of model specs, each completed with its family's defaults. */
+async function readLibraryFile(path: string): Promise<ModelSpec[]> {
+  if (!/\.json$/i.test(path)) {
+    throw new MimicError(`--library must be ${librarySizes.join(', ')} or a .json file of model specs, got ${path}`);
+  }
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') throw new MimicError(`library file ${path} not found`);
+    throw new MimicError(`could not read library file ${path}: ${(error as Error).message}`);
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (error) {
+    throw new MimicError(`library file ${path} is not valid JSON: ${(error as Error).message}`);
+  }
+  return parseLibrary(parsed, path);
+}
+
 /** Builds the run's options from the command line; throws MimicError on bad values. */
 function buildOptions(values: Record<string, string | boolean | undefined>, usingDefault: boolean): Partial<CompressOptions> & { target: string } {
   const str = (name: string) => values[name] as string | undefined;
@@ -130,14 +158,7 @@ function buildOptions(values: Record<string, string | boolean | undefined>, usin
   set('seed', num('seed'));
   set('loss', str('loss') as CompressOptions['loss'] | undefined);
 
-  const teacherSize = num('teacher-size');
-  if (teacherSize !== undefined) {
-    const max = defaultCompressOptions.teacher.length;
-    if (!Number.isInteger(teacherSize) || teacherSize < 1 || teacherSize > max) {
-      throw new MimicError(`--teacher-size must be an integer from 1 to ${max}, got ${teacherSize}`);
-    }
-    options.teacher = defaultCompressOptions.teacher.slice(0, teacherSize);
-  }
+  set('selectionMetric', str('selection-metric') as CompressOptions['selectionMetric'] | undefined);
   const train = num('train');
   const validation = num('validation');
   if ((train === undefined) !== (validation === undefined)) throw new MimicError('give --train and --validation together');
@@ -154,6 +175,8 @@ async function runCompress(positionals: string[], values: Record<string, string 
   const usingDefault = positionals.length === 0;
   const path = usingDefault ? defaultDataPath() : positionals[0];
   const options = buildOptions(values, usingDefault);
+  const library = values.library as string | undefined;
+  if (library !== undefined) options.library = librarySizes.includes(library as LibrarySize) ? (library as LibrarySize) : await readLibraryFile(library);
   const outDir = (values.out as string | undefined) ?? 'mimic-out';
   const jsonPath = values.json as string | undefined;
 

@@ -10,6 +10,18 @@ function pad(text: string, width: number): string {
   return text.padEnd(width);
 }
 
+/** Formats every library model's RMSE and its weight in the selected ensemble. */
+function libraryTable(result: CompressResult): string {
+  const weights = new Map(result.selection.members.map((m) => [m.name, m.weight]));
+  const width = Math.max(20, ...result.library.map((m) => m.name.length + 2));
+  const lines = [`${pad('library model', width)}${pad('val RMSE', 10)}${pad('test RMSE', 11)}${pad('fit s', 8)}weight`];
+  for (const m of result.library) {
+    const weight = weights.get(m.name);
+    lines.push(`${pad(m.name, width)}${pad(m.validation.rmse.toFixed(4), 10)}${pad(m.test.rmse.toFixed(4), 11)}${pad(m.seconds.toFixed(1), 8)}${weight === undefined ? '-' : weight.toFixed(3)}`);
+  }
+  return lines.join('\n');
+}
+
 /** Formats the results table printed on stdout. */
 export function formatReport(result: CompressResult, studentPath: string): string {
   const lines: string[] = [];
@@ -17,10 +29,13 @@ export function formatReport(result: CompressResult, studentPath: string): strin
   lines.push(`${result.problem}: ${r.train} train, ${r.validation} validation, ${r.test} test rows; ${r.pseudo} MUNGE pseudo rows`);
   lines.push(`adapter: ${result.adapter}`);
   lines.push('');
+  lines.push(libraryTable(result));
+  lines.push('');
   lines.push(`${pad('model', 10)}${pad('RMSE', 9)}${pad('accuracy', 10)}${pad('AUC', 8)}${pad('size', 11)}ms per 10k rows`);
   const row = (name: string, s: ModelScores) =>
     `${pad(name, 10)}${pad(s.rmse.toFixed(4), 9)}${pad(s.accuracy.toFixed(4), 10)}${pad(Number.isNaN(s.auc) ? '-' : s.auc.toFixed(4), 8)}${pad(formatBytes(s.bytes), 11)}${s.msPer10k.toFixed(1)}`;
   lines.push(row('ensemble', result.models.ensemble));
+  lines.push(row('single', result.models.single));
   lines.push(row('ann', result.models.ann));
   lines.push(row('student', result.models.student));
   lines.push('');
@@ -32,6 +47,9 @@ export function formatReport(result: CompressResult, studentPath: string): strin
     // The share (ann - student) / (ann - ensemble) has no meaning when the teacher did not beat ann.
     lines.push(`the ensemble did not beat ann on the test rows, so there was no gain to keep; the student ${comparison.slice(3)}`);
   }
+  const members = result.selection.members.map((m) => `${m.name} ${m.weight.toFixed(3)}`).join('; ');
+  lines.push(`ensemble: ${result.selection.members.length} of ${result.library.length} library models (${members})`);
+  lines.push(`single: ${result.single}`);
   lines.push(`student file: ${studentPath}`);
   return lines.join('\n') + '\n';
 }
@@ -45,6 +63,9 @@ export function resultJson(result: CompressResult, studentPath: string): Record<
     adapter: result.adapter,
     rows: result.rows,
     models: result.models,
+    single: result.single,
+    selection: result.selection,
+    library: result.library,
     gainKept: result.gainKept,
     studentFile: studentPath,
     seconds: result.seconds,
@@ -55,7 +76,8 @@ export function resultJson(result: CompressResult, studentPath: string): Record<
       hidden: result.options.hidden,
       seed: result.options.seed,
       loss: result.options.loss,
-      teacher: result.options.teacher,
+      library: result.options.library,
+      selectionMetric: result.options.selectionMetric,
     },
   };
 }

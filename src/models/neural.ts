@@ -119,7 +119,7 @@ class NetModel implements TeacherModel {
  * z(x) . z(y) estimates exp(-gamma sum_c w_c (x_c - y_c)^2), the Gaussian kernel on the same
  * weighted distance that MUNGE and kNN use.
  */
-class FourierMap {
+export class FourierMap {
   /** Rows per feature chunk when mapping many rows, bounding memory at chunk x F floats. */
   static readonly chunkRows = 8192;
 

@@ -4,11 +4,16 @@ import { splitRows, type Split } from '../data/split.js';
 import { parseNumber, type Table } from '../data/csv.js';
 import { MimicError, check } from '../errors.js';
 import type { Engine } from '../gpu/engine.js';
+import { fitData } from './teacher.js';
 import type { Tensor } from '../gpu/tensor.js';
-import { BaggedEnsemble, type MemberSpec } from '../models/ensemble.js';
+import type { FitData, ModelFamily } from '../models/model.js';
+import { SelectedEnsemble } from '../teacher/ensemble.js';
+import { fitLibrary, type LibraryEntry } from '../teacher/library.js';
+import { resolveLibrary } from '../teacher/presets.js';
+import { bestSingle, defaultSelection, selectEnsemble, type SelectionMetric } from '../teacher/selection.js';
 import { Mlp, type ExportedLayer } from '../models/mlp.js';
 import { trainMlp, type EpochReport } from '../models/train.js';
-import { accuracy, auc, rmse } from '../metrics/metrics.js';
+import { accuracy, auc, logLoss, rmse } from '../metrics/metrics.js';
 import { munge } from '../pseudo/munge.js';
 import { defaultCompressOptions, validateOptions, type CompressOptions } from './options.js';
 
@@ -35,6 +40,25 @@ export interface ModelScores {
   msPer10k: number;
 }
 
+/** Scores of a library model on one set of rows. */
+export interface RowScores {
+  rmse: number;
+  accuracy: number;
+  /** NaN for a multiclass problem. */
+  auc: number;
+  logLoss: number;
+}
+
+export interface LibraryModelScores {
+  name: string;
+  family: ModelFamily;
+  bytes: number;
+  /** Wall time of the fit. */
+  seconds: number;
+  validation: RowScores;
+  test: RowScores;
+}
+
 export interface CompressResult {
   problem: string;
   target: string;
@@ -42,7 +66,13 @@ export interface CompressResult {
   classes: string[];
   adapter: string;
   rows: { train: number; validation: number; test: number; pseudo: number };
-  models: { ensemble: ModelScores; ann: ModelScores; student: ModelScores };
+  models: { ensemble: ModelScores; single: ModelScores; ann: ModelScores; student: ModelScores };
+  /** Every library model's scores on the validation and test rows, in fitting order. */
+  library: LibraryModelScores[];
+  /** The selected ensemble: the metric it climbed, its validation score and its weighted members. */
+  selection: { metric: SelectionMetric; validationScore: number; members: Array<{ name: string; family: ModelFamily; weight: number }> };
+  /** Name of `single`, the library model with the best validation score. */
+  single: string;
   /** (ann - student) / (ann - ensemble) in test RMSE: the share of the teacher's gain the student kept. */
   gainKept: number;
   student: { encoder: Encoder; layers: ExportedLayer[]; hidden: number; validationRmse: number; epochs: number };
@@ -91,27 +121,26 @@ function nominalNumberWarnings(table: Table, excluded: string[]): string[] {
   return warnings;
 }
 
-interface EncodedSplit {
-  train: Tensor;
-  validation: Tensor;
-  test: Tensor;
-  trainTargets: Tensor;
-  validationLabels: Int32Array;
-  testLabels: Int32Array;
+function rowScores(probabilities: Float32Array, labels: Int32Array, outputs: number): RowScores {
+  const positive = outputs === 1 ? probabilities : probabilities.filter((_, i) => i % outputs === 1);
+  const binaryLabels = outputs === 1 ? labels : labels.map((l) => (l === 1 ? 1 : 0));
+  return {
+    rmse: rmse(probabilities, labels, outputs),
+    accuracy: accuracy(probabilities, labels, outputs),
+    auc: outputs <= 2 ? auc(positive, binaryLabels) : NaN,
+    logLoss: logLoss(probabilities, labels, outputs),
+  };
 }
 
-/** Targets as the nets' outputs expect them: 0/1 for binary problems, one-hot rows otherwise. */
-function targetMatrix(labels: Int32Array, outputs: number): Float32Array {
-  const out = new Float32Array(labels.length * outputs);
-  labels.forEach((label, r) => {
-    if (outputs === 1) out[r] = label;
-    else out[r * outputs + label] = 1;
-  });
-  return out;
-}
-
-function pick(labels: Int32Array, rows: Int32Array): Int32Array {
-  return rows.map((r) => labels[r]);
+function libraryScores(entry: LibraryEntry, validationLabels: Int32Array, testLabels: Int32Array, outputs: number): LibraryModelScores {
+  return {
+    name: entry.model.name,
+    family: entry.model.family,
+    bytes: entry.model.bytes,
+    seconds: entry.seconds,
+    validation: rowScores(entry.validation, validationLabels, outputs),
+    test: rowScores(entry.test, testLabels, outputs),
+  };
 }
 
 async function scoreModel(engine: Engine, predict: (x: Tensor) => Tensor, test: Tensor, labels: Int32Array, outputs: number, bytes: number): Promise<ModelScores> {
@@ -156,18 +185,6 @@ async function timePredict(engine: Engine, predict: (x: Tensor) => Tensor, sourc
   return times[1];
 }
 
-function uploadSplit(engine: Engine, data: PreparedData): EncodedSplit {
-  const { problem, split, encoder, outputs } = data;
-  return {
-    train: engine.tensor(split.train.length, encoder.width, data.train),
-    validation: engine.tensor(split.validation.length, encoder.width, data.validation),
-    test: engine.tensor(split.test.length, encoder.width, data.test),
-    trainTargets: engine.tensor(split.train.length, outputs, targetMatrix(pick(problem.labels, split.train), outputs)),
-    validationLabels: pick(problem.labels, split.validation),
-    testLabels: pick(problem.labels, split.test),
-  };
-}
-
 /**
  * Checks the options, defines the problem, splits the rows and encodes them, all on the CPU, so
  * that bad input fails with a clear message before a GPU device is opened.
@@ -202,9 +219,10 @@ export function prepareData(table: Table, requested: Partial<CompressOptions> & 
 }
 
 /**
- * Runs model compression end to end on the GPU. It trains the teacher ensemble and the `ann`
- * baseline, generates MUNGE pseudo rows and labels them with the ensemble's probabilities. Then it
- * trains the student on original plus pseudo rows and scores all three models on the test rows.
+ * Runs model compression end to end on the GPU. It fits the model library, selects the teacher
+ * ensemble from it and trains the `ann` baseline. Then it generates MUNGE pseudo rows, labels them
+ * with the ensemble's probabilities, trains the student on original plus pseudo rows, and scores
+ * the ensemble, the best single library model, ann and the student on the test rows.
  */
 export async function compress(engine: Engine, prepared: PreparedData): Promise<CompressResult> {
   const { problem, split, encoder, outputs, options } = prepared;
@@ -218,39 +236,52 @@ export async function compress(engine: Engine, prepared: PreparedData): Promise<
   };
 
   checkPseudoFits(engine, prepared);
-  const data = uploadSplit(engine, prepared);
-  const validation = { x: data.validation, labels: data.validationLabels };
+  const uploaded = fitData(engine, prepared);
+  const fit: FitData = { ...uploaded.data, onProgress: (message, fraction) => progress({ stage: 'teacher', message, fraction }) };
+  const validation = fit.validation;
   progress({ stage: 'data', message: `${problem.description}: ${split.train.length} train, ${split.validation.length} validation, ${split.test.length} test rows, ${encoder.width} encoded columns`, fraction: 1 });
   endStage('data');
 
-  const owned: Array<{ release(): void }> = [data.train, data.validation, data.test, data.trainTargets];
+  const owned: Array<{ release(): void }> = [uploaded];
   try {
-    // Teacher: bagged MLPs.
-    const members: MemberSpec[] = options.teacher;
-    const teacher = await BaggedEnsemble.train(engine, data.train, data.trainTargets, validation, {
-      members,
-      batchSize: options.batchSize,
-      patience: options.patience,
-      seed: options.seed,
-      // Every tenth epoch, so a long member still shows progress without flooding the log.
-      onEpoch: (member, e) => {
-        if (e.epoch % 10 === 0) progress({ stage: 'teacher', message: `member ${member + 1}/${members.length} ${epochMessage(e)}`, epoch: e, fraction: member / members.length });
+    // Teacher: a library of models, and the ensemble selected from it on the validation rows.
+    const specs = resolveLibrary(options.library, options.seed);
+    const entries = await fitLibrary(fit, uploaded.test, specs, {
+      onEpoch: (name, e) => {
+        // Every tenth epoch, so a long fit still shows progress without flooding the log.
+        if (e.epoch % 10 === 0) progress({ stage: 'teacher', message: `${name} ${epochMessage(e)}`, epoch: e });
       },
-      onMember: (r) =>
+      onModel: ({ done, total, entry }) =>
         progress({
           stage: 'teacher',
-          message: `member ${r.member}/${r.members} (hidden ${r.spec.hidden.join('x')}): ${r.result.epochs} epochs, best validation RMSE ${r.result.bestValidationRmse.toFixed(4)} at epoch ${r.result.bestEpoch}, ${r.seconds.toFixed(1)} s`,
-          fraction: r.member / r.members,
+          message: `model ${done}/${total} ${entry.model.name}: validation RMSE ${rmse(entry.validation, validation.labels, outputs).toFixed(4)}, ${entry.seconds.toFixed(1)} s`,
+          fraction: done / total,
         }),
     });
-    owned.push(teacher);
+    const selectionOptions = { ...defaultSelection, metric: options.selectionMetric, seed: options.seed };
+    const predictions = entries.map((e) => e.validation);
+    const selection = selectEnsemble(predictions, validation.labels, outputs, selectionOptions);
+    const singleIndex = bestSingle(predictions, validation.labels, outputs, options.selectionMetric);
+    const members = entries.flatMap((e, m) => (selection.weights[m] > 0 ? [{ model: e.model, weight: selection.weights[m] }] : []));
+    const teacher = new SelectedEnsemble(engine, members, outputs);
+    const single = entries[singleIndex].model;
+    const library = entries.map((e) => libraryScores(e, validation.labels, uploaded.testLabels, outputs));
+    for (const [m, e] of entries.entries()) {
+      if (selection.weights[m] > 0 || m === singleIndex) owned.push(e.model);
+      else e.model.release();
+    }
+    progress({
+      stage: 'teacher',
+      message: `selected ${members.length} of ${entries.length} models, validation ${options.selectionMetric} ${selection.validationScore.toFixed(4)}; best single model: ${single.name}`,
+      fraction: 1,
+    });
     endStage('teacher');
 
     // ann: the student's architecture trained on the original rows only.
     const studentArchitecture = { inputs: encoder.width, hidden: [options.hidden], outputs };
     const ann = Mlp.create(engine, studentArchitecture, options.seed * 1000 + 999);
     owned.push(ann);
-    const annResult = await trainMlp(ann, { x: data.train, targets: data.trainTargets }, validation, {
+    const annResult = await trainMlp(ann, { x: fit.x, targets: fit.targets }, validation, {
       epochs: options.annEpochs,
       batchSize: options.batchSize,
       learningRate: options.learningRate,
@@ -264,13 +295,13 @@ export async function compress(engine: Engine, prepared: PreparedData): Promise<
     endStage('ann');
 
     // Pseudo data: MUNGE, then original and pseudo rows side by side in one matrix.
-    const n = data.train.rows;
+    const n = fit.x.rows;
     const pseudoRows = options.pseudo;
     const mimicX = engine.tensor(n + pseudoRows, encoder.width);
     owned.push(mimicX);
-    engine.copyRows(data.train, mimicX, 0);
+    engine.copyRows(fit.x, mimicX, 0);
     if (pseudoRows > 0) {
-      const pseudo = munge(engine, data.train, attributeGroups(encoder), distanceWeights(encoder), {
+      const pseudo = munge(engine, fit.x, attributeGroups(encoder), distanceWeights(encoder), {
         rows: pseudoRows,
         swapProbability: options.swapProbability,
         spread: options.spread,
@@ -315,9 +346,10 @@ export async function compress(engine: Engine, prepared: PreparedData): Promise<
 
     // Evaluation on the test rows.
     const models = {
-      ensemble: await scoreModel(engine, (x) => teacher.predict(x), data.test, data.testLabels, outputs, teacher.bytes),
-      ann: await scoreModel(engine, (x) => ann.predict(x), data.test, data.testLabels, outputs, ann.bytes),
-      student: await scoreModel(engine, (x) => student.predict(x), data.test, data.testLabels, outputs, student.bytes),
+      ensemble: await scoreModel(engine, (x) => teacher.predict(x), uploaded.test, uploaded.testLabels, outputs, teacher.bytes),
+      single: await scoreModel(engine, (x) => single.predict(x), uploaded.test, uploaded.testLabels, outputs, single.bytes),
+      ann: await scoreModel(engine, (x) => ann.predict(x), uploaded.test, uploaded.testLabels, outputs, ann.bytes),
+      student: await scoreModel(engine, (x) => student.predict(x), uploaded.test, uploaded.testLabels, outputs, student.bytes),
     };
     progress({ stage: 'evaluate', message: 'scored ensemble, ann and student on the test rows', fraction: 1 });
     endStage('evaluate');
@@ -330,6 +362,13 @@ export async function compress(engine: Engine, prepared: PreparedData): Promise<
       adapter: engine.adapterName,
       rows: { train: split.train.length, validation: split.validation.length, test: split.test.length, pseudo: pseudoRows },
       models,
+      library,
+      selection: {
+        metric: options.selectionMetric,
+        validationScore: selection.validationScore,
+        members: members.map((m) => ({ name: m.model.name, family: m.model.family, weight: m.weight })),
+      },
+      single: single.name,
       gainKept: (models.ann.rmse - models.student.rmse) / (models.ann.rmse - models.ensemble.rmse),
       student: { encoder, layers: await student.export(), hidden: options.hidden, validationRmse: studentResult.bestValidationRmse, epochs: studentResult.epochs },
       options: { ...options, onProgress: undefined },

@@ -1,6 +1,8 @@
 import { MimicError } from '../errors.js';
 import type { LossKind } from '../kernels/loss.js';
-import type { MemberSpec } from '../models/ensemble.js';
+import type { ModelSpec } from '../teacher/library.js';
+import { librarySizes, parseLibrary, type LibrarySize } from '../teacher/presets.js';
+import { selectionMetrics, type SelectionMetric } from '../teacher/selection.js';
 import type { ProgressEvent } from './compress.js';
 
 export interface CompressOptions {
@@ -22,12 +24,14 @@ export interface CompressOptions {
   spread: number;
   /** Hidden units of the student (and of `ann`, the same net trained on original rows). */
   hidden: number;
-  /** Teacher members: bagged MLPs. */
-  teacher: MemberSpec[];
+  /** The teacher's model library: a named make-up or a list of model specs. */
+  library: LibrarySize | Array<Partial<ModelSpec>>;
+  /** The validation metric that ensemble selection climbs and that picks `single`. */
+  selectionMetric: SelectionMetric;
   /** Student loss against the ensemble's probabilities. */
   loss: LossKind;
   learningRate: number;
-  /** Mini-batch rows for the teacher and ann. */
+  /** Mini-batch rows for ann. */
   batchSize: number;
   /** Mini-batch rows for the student, which trains on many more rows per epoch. */
   studentBatchSize: number;
@@ -39,24 +43,13 @@ export interface CompressOptions {
   onProgress?: (event: ProgressEvent) => void;
 }
 
-/** A teacher of eight bagged MLPs with one and two hidden layers of 128 to 512 units. */
-export const defaultTeacher: MemberSpec[] = [
-  { hidden: [256, 128], learningRate: 2e-3, epochs: 150 },
-  { hidden: [128, 128], learningRate: 2e-3, epochs: 150 },
-  { hidden: [512], learningRate: 2e-3, epochs: 200 },
-  { hidden: [256, 128], learningRate: 2e-3, epochs: 150 },
-  { hidden: [256, 256], learningRate: 2e-3, epochs: 150 },
-  { hidden: [128, 128], learningRate: 2e-3, epochs: 150 },
-  { hidden: [256, 128], learningRate: 2e-3, epochs: 150 },
-  { hidden: [512], learningRate: 2e-3, epochs: 200 },
-];
-
 export const defaultCompressOptions: Omit<CompressOptions, 'target'> = {
   pseudo: 200000,
   swapProbability: 0.5,
   spread: 2,
   hidden: 256,
-  teacher: defaultTeacher,
+  library: 'default',
+  selectionMetric: 'rmse',
   loss: 'cross-entropy',
   learningRate: 2e-3,
   batchSize: 64,
@@ -94,13 +87,14 @@ export function validateOptions(options: CompressOptions): void {
   requireInteger('--ann-epochs', options.annEpochs, 1, 100000);
   requireInteger('--patience', options.patience, 1, 100000);
   requireInteger('--batch-size', options.studentBatchSize, 1, 65536);
-  requireInteger('teacher batch size', options.batchSize, 1, 65536);
+  requireInteger('ann batch size', options.batchSize, 1, 65536);
   requireNumber('--learning-rate', options.learningRate, 0, 10, true);
-  if (options.teacher.length === 0) throw new MimicError('the teacher needs at least one member');
-  for (const member of options.teacher) {
-    for (const width of member.hidden) requireInteger('teacher hidden units', width, 1, 16384);
-    requireInteger('teacher epochs', member.epochs, 1, 100000);
-    requireNumber('teacher learning rate', member.learningRate, 0, 10, true);
+  if (typeof options.library === 'string' && !librarySizes.includes(options.library)) {
+    throw new MimicError(`--library must be ${librarySizes.join(', ')} or a JSON file of model specs, got ${options.library}`);
+  }
+  if (Array.isArray(options.library)) parseLibrary(options.library, 'the library');
+  if (!selectionMetrics.includes(options.selectionMetric)) {
+    throw new MimicError(`--selection-metric must be ${selectionMetrics.join(', ')}, got ${options.selectionMetric}`);
   }
   if (!['cross-entropy', 'probability-mse', 'logit-mse'].includes(options.loss)) {
     throw new MimicError(`--loss must be cross-entropy or probability-mse, got ${options.loss}`);

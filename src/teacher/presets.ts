@@ -1,3 +1,4 @@
+import { MimicError } from '../errors.js';
 import type { MlpSpec, RffSpec, LogisticSpec } from '../models/neural.js';
 import type { ModelSpec } from './library.js';
 
@@ -44,4 +45,90 @@ export function librarySpecs(size: LibrarySize, seed: number): ModelSpec[] {
     nets.forEach(([hidden, learningRate], i) => specs.push(mlp(hidden, learningRate, 200, s(100 + c * 10 + i))));
   }
   return specs;
+}
+
+/**
+ * Returns the specs of a named library, or completes a list of (possibly partial) specs with their
+ * families' defaults, checking every field.
+ */
+export function resolveLibrary(library: LibrarySize | Array<Partial<ModelSpec>>, seed: number): ModelSpec[] {
+  return typeof library === 'string' ? librarySpecs(library, seed) : parseLibrary(library, 'the library');
+}
+
+/** The type and range of one spec field in a library file. */
+type Field =
+  | { kind: 'number'; min: number; max: number; exclusiveMin?: boolean }
+  | { kind: 'integer'; min: number; max: number }
+  | { kind: 'boolean' }
+  | { kind: 'widths' }
+  | { kind: 'choice'; values: string[] };
+
+const gradientFields: Record<string, Field> = {
+  learningRate: { kind: 'number', min: 0, max: 10, exclusiveMin: true },
+  epochs: { kind: 'integer', min: 1, max: 100000 },
+  batchSize: { kind: 'integer', min: 1, max: 65536 },
+  weightDecay: { kind: 'number', min: 0, max: 10 },
+  patience: { kind: 'integer', min: 1, max: 100000 },
+  seed: { kind: 'integer', min: 0, max: 2 ** 31 - 1 },
+};
+
+/** Each family's fields and the defaults that complete a partial spec from a library file. */
+const families: Record<string, { fields: Record<string, Field>; defaults: Record<string, unknown> }> = {
+  mlp: {
+    fields: { ...gradientFields, hidden: { kind: 'widths' }, bootstrap: { kind: 'boolean' } },
+    defaults: { ...mlp([256, 128], 2e-3, 200, 1) },
+  },
+  logistic: { fields: gradientFields, defaults: { ...logistic(0, 1) } },
+  rff: {
+    fields: { ...gradientFields, features: { kind: 'integer', min: 1, max: 65536 }, gamma: { kind: 'number', min: 0, max: 1e6, exclusiveMin: true } },
+    defaults: { ...rff(2048, 4, 1) },
+  },
+};
+
+function checkField(where: string, name: string, field: Field, value: unknown): void {
+  const fail = (expected: string) => {
+    throw new MimicError(`${where}: ${name} must be ${expected}, got ${JSON.stringify(value)}`);
+  };
+  if (field.kind === 'boolean') {
+    if (typeof value !== 'boolean') fail('true or false');
+  } else if (field.kind === 'choice') {
+    if (typeof value !== 'string' || !field.values.includes(value)) fail(`one of ${field.values.join(', ')}`);
+  } else if (field.kind === 'widths') {
+    const valid = Array.isArray(value) && value.every((w) => Number.isInteger(w) && w >= 1 && w <= 16384);
+    if (!valid) fail('a list of layer widths from 1 to 16384, e.g. [256, 128]');
+  } else {
+    const integer = field.kind === 'integer';
+    const low = field.kind === 'number' && field.exclusiveMin ? 'above' : 'from';
+    const expected = `${integer ? 'an integer' : 'a number'} ${low} ${field.min} to ${field.max}`;
+    if (typeof value !== 'number' || !Number.isFinite(value) || (integer && !Number.isInteger(value))) fail(expected);
+    const n = value as number;
+    const belowMin = field.kind === 'number' && field.exclusiveMin ? n <= field.min : n < field.min;
+    if (belowMin || n > field.max) fail(expected);
+  }
+}
+
+/**
+ * Checks a parsed library file (`source` names it in messages): a non-empty array of objects,
+ * each with a known `family` and known fields in range. Missing fields take the family's defaults.
+ */
+export function parseLibrary(parsed: unknown, source: string): ModelSpec[] {
+  if (!Array.isArray(parsed) || parsed.length === 0) {
+    throw new MimicError(`${source} must contain a non-empty JSON array of model specs, e.g. [{"family": "mlp", "hidden": [256]}]`);
+  }
+  return parsed.map((item, i) => {
+    const where = `${source}, model ${i + 1}`;
+    if (typeof item !== 'object' || item === null || Array.isArray(item)) throw new MimicError(`${where}: expected an object with a "family" field`);
+    const record = item as Record<string, unknown>;
+    const family = families[record.family as string];
+    if (typeof record.family !== 'string' || family === undefined) {
+      throw new MimicError(`${where}: family must be one of ${Object.keys(families).join(', ')}, got ${JSON.stringify(record.family)}`);
+    }
+    for (const [name, value] of Object.entries(record)) {
+      if (name === 'family') continue;
+      const field = family.fields[name];
+      if (field === undefined) throw new MimicError(`${where}: unknown field "${name}" for family ${record.family}; known fields: ${Object.keys(family.fields).join(', ')}`);
+      checkField(where, name, field, value);
+    }
+    return { ...family.defaults, ...record } as unknown as ModelSpec;
+  });
 }

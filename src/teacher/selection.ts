@@ -12,7 +12,11 @@ export interface SelectionOptions {
   initialModels: number;
   /** Forward-selection steps after initialisation; models may be added again (with replacement). */
   steps: number;
-  /** Selections on random halves of the library whose weights are averaged; 1 uses the whole library once. */
+  /**
+   * Selections on random shares of the library whose weights are averaged. A library of fewer than
+   * `minBaggedLibrary` models is selected from once, whole, because a bag of one or two models
+   * leaves nothing to choose.
+   */
   bags: number;
   /** Share of the library drawn into each bag. */
   bagFraction: number;
@@ -27,6 +31,9 @@ export interface SelectionResult {
   /** The metric of the weighted ensemble on the validation rows (as reported, not negated). */
   validationScore: number;
 }
+
+/** Smallest library that bagged selection splits into random shares. */
+export const minBaggedLibrary = 8;
 
 /** Probabilities below this are clipped in the log loss, so that one confident mistake stays finite. */
 const logLossFloor = 1e-15;
@@ -180,16 +187,17 @@ export function selectEnsemble(predictions: Float32Array[], labels: Int32Array, 
   const random = new Random(options.seed, 0x454e53);
   const weights = new Float64Array(count);
   const all = Array.from({ length: count }, (_, m) => m);
-  for (let bag = 0; bag < options.bags; bag++) {
+  const bags = count < minBaggedLibrary ? 1 : options.bags;
+  for (let bag = 0; bag < bags; bag++) {
     let candidates = all;
-    if (options.bags > 1) {
+    if (bags > 1) {
       const size = Math.max(1, Math.round(options.bagFraction * count));
       candidates = random.shuffle(all.slice()).slice(0, size).sort((a, b) => a - b);
     }
     const counts = forwardSelect(predictions, candidates, individual, loss, options);
     let picks = 0;
     for (const c of counts.values()) picks += c;
-    for (const [m, c] of counts) weights[m] += c / picks / options.bags;
+    for (const [m, c] of counts) weights[m] += c / picks / bags;
   }
 
   const combined = new Float64Array(labels.length * outputs);
