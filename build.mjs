@@ -91,8 +91,15 @@ const shared = {
   logLevel: 'warning',
   plugins: [wgslPlugin],
   // Dawn's Node binding is a native module and is loaded only when no other device is available.
-  external: ['webgpu'],
+  // Node built-ins (node:worker_threads for the tree worker) are imported only when running in Node.
+  external: ['webgpu', 'node:*'],
 };
+
+// The tree worker runs from tree_worker.js in the same folder as the bundle that starts it (see
+// src/models/trees/run.ts), so each folder with a bundle of the library gets its own copy.
+async function buildTreeWorker(outdir) {
+  await build({ ...shared, entryPoints: { tree_worker: 'src/models/trees/worker.ts' }, outdir, platform: 'neutral' });
+}
 
 // Node's CommonJS helpers are not defined in ESM bundles; some dependencies still expect them.
 const nodeBanner = "import { createRequire as __createRequire } from 'node:module';\nconst require = __createRequire(import.meta.url);";
@@ -110,6 +117,7 @@ async function main() {
     platform: 'node',
     banner: { js: `#!/usr/bin/env node\n${nodeBanner}` },
   });
+  await buildTreeWorker('dist');
 
   const tests = (await readdir(join(root, 'test'))).filter((f) => f.endsWith('.test.ts'));
   await build({
@@ -120,12 +128,14 @@ async function main() {
     external: ['webgpu', 'uvu', 'puppeteer-core', 'onnxruntime-web'],
     banner: { js: nodeBanner },
   });
+  await buildTreeWorker('build/test');
 
   // The kernel tests again, bundled for a browser page (test/browser/kernels.html).
   await build({ ...shared, entryPoints: ['test/kernels.test.ts'], outfile: 'build/browser/kernels.test.js', platform: 'browser' });
 
   // The demo page: its script, the worker that runs the pipeline, the page and the shipped data.
   await build({ ...shared, entryPoints: ['demo/main.ts', 'demo/worker.ts'], outdir: 'build/demo', platform: 'browser', minify: true });
+  await buildTreeWorker('build/demo');
   await mkdir(join(root, 'build/demo/data'), { recursive: true });
   await copyFile(join(root, 'demo/index.html'), join(root, 'build/demo/index.html'));
   for (const name of (await readdir(join(root, 'data'))).filter((f) => f.endsWith('.csv'))) {
@@ -134,12 +144,13 @@ async function main() {
 
   await build({
     ...shared,
-    entryPoints: ['bench/bench.ts', 'bench/teacher.ts'],
+    entryPoints: ['bench/bench.ts', 'bench/teacher.ts', 'bench/trees.ts'],
     outdir: 'build/bench',
     platform: 'node',
     external: ['webgpu', '@tensorflow/*'],
     banner: { js: nodeBanner },
   });
+  await buildTreeWorker('build/bench');
 }
 
 main().catch((error) => {

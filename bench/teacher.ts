@@ -3,7 +3,7 @@
 // ensemble's test RMSE, for several seeds, with their mean.
 //
 //   node build.mjs && node build/bench/teacher.js [--problem p1|p2|letter] [--seeds 1,2,3]
-//     [--library small|default|large] [--metric rmse|accuracy|auc|logloss] [--json FILE]
+//     [--library small|default|large|FILE.json] [--metric rmse|accuracy|auc|logloss] [--json FILE]
 import { readFileSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { parseCsv } from '../src/data/csv.js';
@@ -12,7 +12,7 @@ import { accuracy, rmse } from '../src/metrics/metrics.js';
 import { prepareData } from '../src/pipeline/compress.js';
 import { fitData } from '../src/pipeline/teacher.js';
 import { fitLibrary } from '../src/teacher/library.js';
-import { librarySpecs, type LibrarySize } from '../src/teacher/presets.js';
+import { librarySizes, librarySpecs, parseLibrary, type LibrarySize } from '../src/teacher/presets.js';
 import { bestSingle, selectEnsemble, type SelectionMetric } from '../src/teacher/selection.js';
 import { defaultSelection } from '../src/teacher/selection.js';
 
@@ -37,7 +37,10 @@ for (const seed of seeds) {
   const prepared = prepareData(table, { target: 'lettr', positive: positives[args.problem], seed });
   const started = performance.now();
   const { data, test, testLabels, release } = fitData(engine, prepared);
-  const entries = await fitLibrary(data, test, librarySpecs(args.library as LibrarySize, seed), {
+  const specs = librarySizes.includes(args.library as LibrarySize)
+    ? librarySpecs(args.library as LibrarySize, seed)
+    : parseLibrary(JSON.parse(readFileSync(args.library, 'utf8')), args.library);
+  const entries = await fitLibrary(data, test, specs, {
     onModel: ({ done, total, entry }) =>
       console.error(
         `seed ${seed} ${done}/${total} ${entry.model.name}: validation ${rmse(entry.validation, data.validation.labels, data.outputs).toFixed(4)}, test ${rmse(entry.test, testLabels, data.outputs).toFixed(4)}, ${entry.seconds.toFixed(1)} s`,

@@ -14,6 +14,9 @@ export { librarySpecs, parseLibrary, resolveLibrary, type LibrarySize } from './
 export { bestSingle, selectEnsemble, type SelectionMetric, type SelectionOptions, type SelectionResult } from './teacher/selection.js';
 export { SelectedEnsemble } from './teacher/ensemble.js';
 export { fitData, type UploadedData } from './pipeline/teacher.js';
+export { fitTreeModel, TreeModel, type FitTreeOptions } from './models/trees/model.js';
+export { resolveTreeSpec, type TreeSpec, type TreeFamily } from './models/trees/spec.js';
+export { sumTreesCpu, type FlatTrees } from './models/trees/flat.js';
 export { munge, type MungeOptions } from './pseudo/munge.js';
 export { compress, prepareData, type PreparedData, type CompressResult, type ModelScores, type ProgressEvent, type Stage } from './pipeline/compress.js';
 export { defaultCompressOptions, type CompressOptions } from './pipeline/options.js';
@@ -24,3 +27,4 @@ export { nearestNeighbour, pairwiseDistance } from './kernels/distance.js';
 export { lossAndGradient, probabilities, type LossKind } from './kernels/loss.js';
 export { columnSum, scaleAdd } from './kernels/reduce.js';
 export { fillRandom } from './kernels/random.js';
+export { sumTrees, type TreeTensors } from './kernels/trees.js';

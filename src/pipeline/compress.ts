@@ -8,7 +8,8 @@ import { fitData } from './teacher.js';
 import type { Tensor } from '../gpu/tensor.js';
 import type { FitData, ModelFamily } from '../models/model.js';
 import { SelectedEnsemble } from '../teacher/ensemble.js';
-import { fitLibrary, type LibraryEntry } from '../teacher/library.js';
+import { fitLibrary, type LibraryEntry, type ModelSpec } from '../teacher/library.js';
+import { resolveTreeSpec } from '../models/trees/spec.js';
 import { resolveLibrary } from '../teacher/presets.js';
 import { bestSingle, defaultSelection, selectEnsemble, type SelectionMetric } from '../teacher/selection.js';
 import { Mlp, type ExportedLayer } from '../models/mlp.js';
@@ -197,6 +198,7 @@ export function prepareData(table: Table, requested: Partial<CompressOptions> & 
   const excluded = [options.target, ...(options.ignore ?? [])];
   const encoder = fitEncoder(table, excluded, split.train);
   check(encoder.width > 0, `no attributes left to learn from: ${table.source} has only the target column`);
+  checkLibrary(resolveLibrary(options.library, options.seed), encoder.width);
   const warnings = nominalNumberWarnings(table, excluded);
   const targetColumn = table.columns.find((c) => c.name === options.target);
   if (targetColumn?.kind === 'numeric' && problem.classes.length > 20) {
@@ -377,6 +379,18 @@ export async function compress(engine: Engine, prepared: PreparedData): Promise<
   } finally {
     for (const o of owned) o.release();
   }
+}
+
+/** Checks each tree spec against the encoded width, so that a bad option fails before any GPU work. */
+function checkLibrary(specs: ModelSpec[], columns: number): void {
+  specs.forEach((spec, i) => {
+    if (spec.family === 'mlp' || spec.family === 'logistic' || spec.family === 'rff') return;
+    try {
+      resolveTreeSpec(spec, columns);
+    } catch (error) {
+      throw new MimicError(`library model ${i + 1} (${spec.family}): ${(error as Error).message}`);
+    }
+  });
 }
 
 /** Fails before any training if original plus pseudo rows cannot be bound as one matrix. */

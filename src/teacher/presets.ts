@@ -9,6 +9,7 @@ export const librarySizes: LibrarySize[] = ['small', 'default', 'large'];
 
 const gradientDefaults = { batchSize: 64, weightDecay: 0, patience: 30 };
 
+
 function mlp(hidden: number[], learningRate: number, epochs: number, seed: number, bootstrap = false): MlpSpec {
   return { family: 'mlp', hidden, learningRate, epochs, seed, bootstrap, ...gradientDefaults };
 }
@@ -18,7 +19,7 @@ function logistic(weightDecay: number, seed: number): LogisticSpec {
 }
 
 function rff(features: number, gamma: number, seed: number): RffSpec {
-  return { family: 'rff', features, gamma, learningRate: 3e-3, epochs: 150, seed, ...gradientDefaults, batchSize: 128 };
+  return { family: 'rff', features, gamma, learningRate: 3e-2, epochs: 100, seed, ...gradientDefaults, batchSize: 128 };
 }
 
 /**
@@ -29,21 +30,39 @@ function rff(features: number, gamma: number, seed: number): RffSpec {
 export function librarySpecs(size: LibrarySize, seed: number): ModelSpec[] {
   const s = (i: number) => seed * 1000 + i;
   if (size === 'small') {
-    return [mlp([128], 3e-3, 60, s(1)), logistic(0, s(2)), rff(512, 4, s(3))];
+    return [
+      mlp([128], 3e-3, 60, s(1)),
+      logistic(0, s(2)),
+      { family: 'random-forest', trees: 50, seed: s(3) },
+      { family: 'boosted-trees', rounds: 100, maxDepth: 4, seed: s(4) },
+    ];
   }
-  const specs: ModelSpec[] = [logistic(0, s(1)), logistic(1e-3, s(2))];
-  const gammas = size === 'large' ? [2, 4, 8, 16] : [4, 10];
-  gammas.forEach((gamma, i) => specs.push(rff(size === 'large' ? 4096 : 2048, gamma, s(10 + i))));
+  const large = size === 'large';
+  const specs: ModelSpec[] = [logistic(0, s(1))];
+  const gammas = large ? [2, 4, 8] : [4];
+  gammas.forEach((gamma, i) => specs.push(rff(large ? 8192 : 4096, gamma, s(10 + i))));
   const nets: Array<[number[], number]> = [
     [[256, 128], 2e-3],
-    [[512], 2e-3],
-    [[256, 256], 1e-3],
     [[128, 128], 3e-3],
+    [[512], 2e-3],
   ];
-  const copies = size === 'large' ? 3 : 1;
+  if (large) nets.push([[512, 256], 1e-3], [[256, 256, 128], 1e-3]);
+  const copies = large ? 3 : 1;
   for (let c = 0; c < copies; c++) {
     nets.forEach(([hidden, learningRate], i) => specs.push(mlp(hidden, learningRate, 200, s(100 + c * 10 + i))));
   }
+  const trees = large ? 1000 : 300;
+  specs.push({ family: 'random-forest', trees, seed: s(200) }, { family: 'extra-trees', trees, seed: s(201) });
+  // Boosting settings that did best on LETTER.p2's validation rows: deep trees on half the rows.
+  const boosting: Array<[number, number, number, number]> = [
+    [6, 0.1, 0.8, 2],
+    [8, 0.1, 0.5, 1],
+    [12, 0.05, 0.7, 1],
+  ];
+  if (large) boosting.push([4, 0.1, 0.8, 2], [10, 0.05, 0.5, 1], [16, 0.03, 0.5, 1]);
+  boosting.forEach(([maxDepth, learningRate, subsample, minLeaf], i) =>
+    specs.push({ family: 'boosted-trees', maxDepth, learningRate, subsample, minLeaf, seed: s(300 + i) }),
+  );
   return specs;
 }
 
@@ -72,6 +91,16 @@ const gradientFields: Record<string, Field> = {
   seed: { kind: 'integer', min: 0, max: 2 ** 31 - 1 },
 };
 
+// Tree options that the tree code defaults itself (see treeDefaults in src/models/trees/spec.ts).
+const treeFields: Record<string, Field> = {
+  seed: { kind: 'integer', min: 0, max: 2 ** 31 - 1 },
+  maxBins: { kind: 'integer', min: 2, max: 256 },
+  maxDepth: { kind: 'integer', min: 1, max: 1000 },
+  minLeaf: { kind: 'integer', min: 1, max: 2 ** 31 - 1 },
+};
+
+const forestFields: Record<string, Field> = { ...treeFields, trees: { kind: 'integer', min: 1, max: 100000 }, features: { kind: 'integer', min: 1, max: 1_000_000 } };
+
 /** Each family's fields and the defaults that complete a partial spec from a library file. */
 const families: Record<string, { fields: Record<string, Field>; defaults: Record<string, unknown> }> = {
   mlp: {
@@ -82,6 +111,20 @@ const families: Record<string, { fields: Record<string, Field>; defaults: Record
   rff: {
     fields: { ...gradientFields, features: { kind: 'integer', min: 1, max: 65536 }, gamma: { kind: 'number', min: 0, max: 1e6, exclusiveMin: true } },
     defaults: { ...rff(2048, 4, 1) },
+  },
+  tree: { fields: { ...treeFields }, defaults: {} },
+  'random-forest': { fields: forestFields, defaults: {} },
+  'extra-trees': { fields: forestFields, defaults: {} },
+  'boosted-trees': {
+    fields: {
+      ...treeFields,
+      rounds: { kind: 'integer', min: 1, max: 100000 },
+      learningRate: { kind: 'number', min: 0, max: 1, exclusiveMin: true },
+      subsample: { kind: 'number', min: 0, max: 1, exclusiveMin: true },
+      l2: { kind: 'number', min: 0, max: 1e6 },
+      patience: { kind: 'integer', min: 1, max: 100000 },
+    },
+    defaults: {},
   },
 };
 
