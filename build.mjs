@@ -134,7 +134,7 @@ async function main() {
 
   await build({
     ...shared,
-    entryPoints: ['bench/bench.ts'],
+    entryPoints: ['bench/bench.ts', 'bench/top_k.ts', 'bench/letter_teachers.ts'],
     outdir: 'build/bench',
     platform: 'node',
     external: ['webgpu', '@tensorflow/*'],
