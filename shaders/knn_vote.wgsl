@@ -5,13 +5,15 @@
 // column is the probability of class 1 (binary problems).
 //
 // Weights are 1 for a plain vote. With DISTANCE_WEIGHTED they follow the triangular kernel
-// w = 1 - dist / bandwidth on Euclidean distance, where the bandwidth is the distance to the next
-// neighbour in the list (column bandwidth_column, the (k+1)-th where S > k), as in Hechenbichler
-// and Schliep, "Weighted k-Nearest-Neighbor Techniques and Ordinal Classification" (2004).
-// Weights are floored at MIN_WEIGHT, so that neighbours tied with the bandwidth neighbour still
-// count, and a zero bandwidth (every listed neighbour at distance 0) gives a plain vote.
+// w = 1 - dist / bandwidth on Euclidean distance. The bandwidth is the distance of the neighbour
+// in column bandwidth_column, the (k+1)-th where S > k, as the kknn R package scales distances
+// (kknn(), kernel = "triangular"). Weights are floored at MIN_WEIGHT, so that neighbours tied with
+// the bandwidth neighbour still count, and a zero bandwidth (every listed neighbour at distance 0)
+// gives a plain vote.
 //
-// One invocation per output value; 2-D grids cover more than 65,535 workgroups.
+// One invocation per row: it zeroes the row's outputs, adds each neighbour's weight to the output
+// of its class and divides by the total, which reads each neighbour once whatever the number of
+// classes. 2-D grids cover more than 65,535 workgroups.
 
 override DISTANCE_WEIGHTED: bool = false;
 const MIN_WEIGHT: f32 = 1e-6;
@@ -32,26 +34,33 @@ struct Params {
 
 @compute @workgroup_size(64, 1, 1)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) lid: u32, @builtin(num_workgroups) groups: vec3<u32>) {
-  let at = (wid.x + wid.y * groups.x) * 64u + lid;
-  if (at >= params.m * params.outputs) {
+  let row = (wid.x + wid.y * groups.x) * 64u + lid;
+  if (row >= params.m) {
     return;
   }
-  let row = at / params.outputs;
-  let class_index = select(at % params.outputs, 1u, params.outputs == 1u);
+  let outputs = params.outputs;
   let base = row * params.stride;
+  let out_base = row * outputs;
   let bandwidth = sqrt(distances[base + params.bandwidth_column]);
 
+  for (var o = 0u; o < outputs; o++) {
+    out[out_base + o] = 0.0;
+  }
   var total = 0.0;
-  var votes = 0.0;
   for (var p = 0u; p < params.k; p++) {
     var w = 1.0;
     if (DISTANCE_WEIGHTED && bandwidth > 0.0) {
       w = max(1.0 - sqrt(distances[base + p]) / bandwidth, MIN_WEIGHT);
     }
     total += w;
-    if (labels[index[base + p]] == class_index) {
-      votes += w;
+    let label = labels[index[base + p]];
+    if (outputs > 1u) {
+      out[out_base + label] += w;
+    } else if (label == 1u) {
+      out[out_base] += w;
     }
   }
-  out[at] = votes / total;
+  for (var o = 0u; o < outputs; o++) {
+    out[out_base + o] /= total;
+  }
 }

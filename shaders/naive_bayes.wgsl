@@ -9,8 +9,12 @@
 //      bin = clamp(floor(x * bins), 0, bins - 1), so values outside [0, 1] fall in the end bins
 // The Gaussian term is written around the mean, not expanded into a x^2 + b x + c, because the
 // expanded terms cancel badly in f32 when a variance is small.
-// logits is M x outputs; with one output it is L[r, 1] - L[r, 0], the log odds of class 1.
+// logits is M x outputs. With one output it is L[r, 1] - L[r, 0], the log odds of class 1, clamped
+// to [-MAX_LOG_ODDS, MAX_LOG_ODDS] so that the sigmoid's exp stays finite in f32 even when a class
+// without training rows has a logit of -1e30.
 // One invocation per output value; 2-D grids cover more than 65,535 workgroups.
+
+const MAX_LOG_ODDS: f32 = 88.0;
 
 struct Params {
   m: u32,
@@ -56,7 +60,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
   }
   let row = at / params.outputs;
   if (params.outputs == 1u) {
-    logits[at] = log_joint(row, 1u) - log_joint(row, 0u);
+    logits[at] = clamp(log_joint(row, 1u) - log_joint(row, 0u), -MAX_LOG_ODDS, MAX_LOG_ODDS);
   } else {
     logits[at] = log_joint(row, at % params.outputs);
   }

@@ -5,7 +5,7 @@ import * as assert from 'uvu/assert';
 import { Random } from '../src/data/random.js';
 import { MimicError } from '../src/errors.js';
 import { accuracy, rmse } from '../src/metrics/metrics.js';
-import { fitKnnModels, type KnnSpec, type NeighbourIndex } from '../src/models/knn.js';
+import { fitKnnModels, KnnModel, type KnnSpec, type NeighbourIndex } from '../src/models/knn.js';
 import type { TeacherModel } from '../src/models/model.js';
 import { letterSplit, makeEncoder, makeFitData, releaseFitData } from './fit_data.js';
 import { randomArray, testEngine, thrown } from './helpers.js';
@@ -23,7 +23,8 @@ async function predict(model: TeacherModel, x: Float32Array, cols: number): Prom
 }
 
 function indexOf(model: TeacherModel): NeighbourIndex {
-  return (model as unknown as { index: NeighbourIndex }).index;
+  assert.instance(model, KnnModel);
+  return (model as KnnModel).index;
 }
 
 function assertClose(actual: ArrayLike<number>, expected: number[], label: string): void {

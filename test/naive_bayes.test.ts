@@ -243,6 +243,16 @@ test('naive bayes gives absent classes probability 0', async () => {
     model.release();
   }
   releaseFitData(data);
+
+  // Binary, class 1 has no training rows: P(class 1) is 0 up to the clamp of the log odds at -88.
+  const binary = makeFitData(engine, tinyEncoder, tinyX, Int32Array.from([0, 0, 0, 0, 0]), 2);
+  for (const spec of [{ kind: 'gaussian', varianceSmoothing: 0.5 }, { kind: 'binned', bins: 2 }] as NaiveBayesSpec[]) {
+    const model = fitNaiveBayes(binary, spec);
+    const got = await predict(model, tinyQueries, 3);
+    for (let q = 0; q < 4; q++) assert.ok(got[q] >= 0 && got[q] <= 1e-30, `binary ${model.name}, query ${q}: P(class 1) = ${got[q]}`);
+    model.release();
+  }
+  releaseFitData(binary);
 });
 
 test('naive bayes rejects invalid specs', async () => {

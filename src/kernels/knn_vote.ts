@@ -11,7 +11,7 @@ export type KnnWeighting = 'uniform' | 'distance';
  * 1 - dist_p / dist_(k+1) on Euclidean distance (see knn_vote.wgsl).
  *   index: M x S (u32), distances: M x S squared distances, labels: N class indices (u32),
  *   out: M x outputs (outputs = 1: the probability of class 1)
- * Needs 1 <= k <= S. The bandwidth neighbour is column k when S > k, else the last column.
+ * Needs 1 <= k <= S, and labels below `outputs` (below 2 with one output). The bandwidth neighbour is column k when S > k, else the last column.
  */
 export function knnVote(program: Program, index: Tensor, distances: Tensor, labels: Tensor, out: Tensor, k: number, weighting: KnnWeighting): void {
   const stride = index.cols;
@@ -23,7 +23,7 @@ export function knnVote(program: Program, index: Tensor, distances: Tensor, labe
   program.dispatch(
     index.engine.kernel(voteShader),
     { index, distances, labels, out },
-    grid64(index.engine, index.rows * out.cols),
+    grid64(index.engine, index.rows),
     [
       ['u32', index.rows],
       ['u32', stride],

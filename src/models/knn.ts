@@ -9,8 +9,10 @@ import type { FitData, TeacherModel } from './model.js';
 /**
  * One k-nearest-neighbour model: how many neighbours vote, and how their votes are weighted.
  * 'uniform' is a plain vote. 'distance' weights each neighbour by the triangular kernel
- * 1 - dist / dist_(k+1) on Euclidean distance. On letter.csv it gave a lower validation RMSE than
- * inverse distance, inverse squared distance and a Gaussian kernel at every k from 3 to 32.
+ * 1 - dist / dist_(k+1) on Euclidean distance. In a float64 comparison on one 4,000/1,000 split
+ * of letter.csv, it gave a lower validation RMSE than inverse distance, inverse squared distance
+ * and a Gaussian kernel at every k from 3 to 32, binary and 26 classes. Unlike inverse distance,
+ * it needs no offset for neighbours at distance 0, which letter.csv has many of.
  */
 export interface KnnSpec {
   k: number;
@@ -39,8 +41,9 @@ interface NeighbourBlock {
  * family's largest k (plus one for the bandwidth of distance weighting), so predicting all of
  * them on the same tensor costs one neighbour search.
  *
- * The cache is keyed by the Tensor object. A caller that writes new values into a tensor it
- * already predicted on must call `forget()` first, or the models return the old rows' results.
+ * NOTE: the cache is keyed by the Tensor object, not by its values. A caller that writes new values
+ * into a tensor it already predicted on must call `forget()` first (through `KnnModel.index`), or
+ * the models return the old rows' results.
  */
 export class NeighbourIndex {
   private cachedInput: Tensor | undefined;
@@ -126,7 +129,7 @@ export class NeighbourIndex {
 }
 
 /** A fitted kNN model; it keeps the training rows through its family's shared index. */
-class KnnModel implements TeacherModel {
+export class KnnModel implements TeacherModel {
   readonly family = 'knn';
   private released = false;
 
@@ -169,10 +172,12 @@ class KnnModel implements TeacherModel {
  * Euclidean on the encoded columns with `distanceWeights`, so a nominal mismatch counts as much as
  * a continuous column's full range. Models are named like "knn k=8 distance".
  *
- * A k larger than the number of training rows is capped at it. Every model's `bytes` counts the
- * training rows and labels that it needs, although the family stores them once.
+ * A k larger than the number of training rows is capped at it. Where no (k+1)-th neighbour exists
+ * (k = 64, the search's maximum, or k >= N), distance weighting takes the k-th neighbour as the
+ * bandwidth, whose own weight is then floored near 0. Every model's `bytes` counts the training
+ * rows and labels that it needs, although the family stores them once.
  */
-export function fitKnnModels(data: FitData, specs: KnnSpec[], options: KnnOptions = {}): TeacherModel[] {
+export function fitKnnModels(data: FitData, specs: KnnSpec[], options: KnnOptions = {}): KnnModel[] {
   checkSpecs(specs);
   checkLabels(data);
   if (specs.length === 0) return [];

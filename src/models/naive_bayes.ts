@@ -8,9 +8,9 @@ import type { FitData, TeacherModel } from './model.js';
 
 /**
  * A naive Bayes model. Nominal attributes are categorical in both kinds. Continuous columns are
- * - 'gaussian': normal per class, each class variance increased by `varianceSmoothing` times the
- *   largest variance of any continuous column over all training rows (as scikit-learn's
- *   GaussianNB var_smoothing), so that no variance is zero;
+ * - 'gaussian': normal per class. Each class variance is increased by `varianceSmoothing` times
+ *   the largest variance of any continuous column over all training rows, so that none is 0. This
+ *   is var_smoothing of scikit-learn's GaussianNB (0.20 and later), whose default is 1e-9.
  * - 'binned': categorical over `bins` equal-width bins of the training range.
  * Categorical probabilities use Laplace smoothing: (count + laplace) / (total + laplace * values).
  */
@@ -20,6 +20,13 @@ export type NaiveBayesSpec =
 
 /** Logit of a class without training rows: its probability is 0 after softmax or sigmoid. */
 const ABSENT_CLASS_LOGIT = -1e30;
+
+/**
+ * Smallest class variance, in encoded units (the training range is 1). It bounds -1 / (2 variance)
+ * so that the Gaussian term of a value a million ranges away still fits f32 instead of reaching
+ * -Infinity, which can turn the softmax into NaN.
+ */
+const MIN_VARIANCE = 1e-12;
 
 /** Largest number of bins per continuous column. */
 const MAX_BINS = 1000;
@@ -90,7 +97,7 @@ export function fitNaiveBayesParameters(data: FitData, spec: NaiveBayesSpec): Na
           coefficients.push(0, 0);
           continue;
         }
-        const v = variance[c] + epsilon;
+        const v = Math.max(variance[c] + epsilon, MIN_VARIANCE);
         coefficients.push(mean[c], -1 / (2 * v));
         bias[c] -= 0.5 * Math.log(2 * Math.PI * v);
       }
