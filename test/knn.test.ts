@@ -4,6 +4,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { Random } from '../src/data/random.js';
 import { MimicError } from '../src/errors.js';
+import { knnVote } from '../src/kernels/knn_vote.js';
 import { accuracy, rmse } from '../src/metrics/metrics.js';
 import { fitKnnModels, KnnModel, type KnnSpec, type NeighbourIndex } from '../src/models/knn.js';
 import type { TeacherModel } from '../src/models/model.js';
@@ -246,6 +247,37 @@ test('knn splits large inputs into blocks', async () => {
   }
   for (const model of [...whole, ...blocked]) model.release();
   releaseFitData(data);
+});
+
+test('knn vote on a 2-D grid', async () => {
+  const engine = await testEngine();
+  const random = new Random(24);
+  // One invocation per row: 65,535 workgroups of 64 cover 4,194,240 rows, so 4,200,000 rows
+  // need a second grid row. Synthetic neighbour lists of 2 references out of 97, nearest first.
+  const m = 4_200_000;
+  const n = 97;
+  const labelData = Uint32Array.from({ length: n }, () => Math.floor(random.uniform() * 2));
+  const indexData = new Uint32Array(m * 2);
+  const distanceData = new Float32Array(m * 2);
+  for (let r = 0; r < m; r++) {
+    indexData[2 * r] = (r * 7) % n;
+    indexData[2 * r + 1] = (r * 7 + 3) % n;
+    distanceData[2 * r] = (r % 5) / 8;
+    distanceData[2 * r + 1] = (r % 5) / 8 + 0.25;
+  }
+  const index = engine.tensorU32(m, 2, indexData);
+  const distances = engine.tensor(m, 2, distanceData);
+  const labels = engine.tensorU32(n, 1, labelData);
+  const out = engine.tensor(m, 1);
+  // k = 1 with distance weighting: the bandwidth is the second neighbour, so the vote is the
+  // first neighbour's label whatever its weight.
+  engine.runOnce((p) => knnVote(p, index, distances, labels, out, 1, 'distance'));
+  const got = await engine.read(out);
+  let wrong = 0;
+  for (let r = 0; r < m; r++) if (got[r] !== labelData[indexData[2 * r]]) wrong++;
+  assert.is(wrong, 0, 'rows whose probability is not the nearest label');
+  assert.is(got[m - 1], labelData[indexData[2 * (m - 1)]], 'last row, in the second grid row');
+  for (const t of [index, distances, labels, out]) t.release();
 });
 
 test('knn rejects invalid specs', async () => {

@@ -229,6 +229,45 @@ test('naive bayes matches float64 reference', async () => {
   }
 });
 
+test('naive bayes on a 2-D grid', async () => {
+  const engine = await testEngine();
+  const random = new Random(32);
+  // One invocation per output value: 26 classes x 170,000 rows need 69,063 workgroups of 64, more
+  // than the 65,535 of one grid row. The rows repeat 101 distinct rows, checked against float64.
+  const encoder = makeEncoder(2, [3]);
+  const classes = 26;
+  const distinct = 101;
+  const m = 170_000;
+  const rows = (count: number) => {
+    const x = new Float32Array(count * encoder.width);
+    for (let r = 0; r < count; r++) {
+      x.set(randomArray(random, 2, 0, 1), r * encoder.width);
+      x[r * encoder.width + 2 + Math.floor(random.uniform() * 3)] = 1;
+    }
+    return x;
+  };
+  const train = rows(260);
+  const labels = Int32Array.from({ length: 260 }, (_, r) => r % classes);
+  const unique = rows(distinct);
+  const query = new Float32Array(m * encoder.width);
+  for (let r = 0; r < m; r++) query.set(unique.subarray((r % distinct) * encoder.width, ((r % distinct) + 1) * encoder.width), r * encoder.width);
+
+  const data = makeFitData(engine, encoder, train, labels, classes);
+  const spec: NaiveBayesSpec = { kind: 'binned', bins: 4 };
+  const model = fitNaiveBayes(data, spec);
+  const got = await predict(model, query, encoder.width);
+  const expected = naiveBayesReference(encoder, train, labels, classes, unique, spec);
+  let worst = 0;
+  for (let r = 0; r < m; r++) {
+    for (let c = 0; c < classes; c++) {
+      worst = Math.max(worst, Math.abs(got[r * classes + c] - expected[(r % distinct) * classes + c]));
+    }
+  }
+  assert.ok(worst <= tolerance, `largest probability error ${worst}`);
+  model.release();
+  releaseFitData(data);
+});
+
 test('naive bayes gives absent classes probability 0', async () => {
   const engine = await testEngine();
   // Class 1 of 3 has no training rows.
