@@ -196,6 +196,7 @@ test('knn models share one search per input', async () => {
     { k: 7, weighting: 'distance' },
     { k: 5, weighting: 'uniform' },
   ];
+  const bytesBefore = engine.pool.inUseBytes;
   const models = fitKnnModels(data, specs);
   const index = indexOf(models[0]);
   for (const model of models) assert.is(indexOf(model), index, `${model.name} shares the index`);
@@ -221,7 +222,12 @@ test('knn models share one search per input', async () => {
   assert.is(index.searches, 3, 'forget() makes the next prediction search');
 
   for (const t of [x, y, again, other, ...first]) t.release();
-  for (const model of models) model.release();
+  models[0].release();
+  models[0].release();
+  models[1].release();
+  assert.ok(engine.pool.inUseBytes > bytesBefore, 'the index stays while a model uses it');
+  models[2].release();
+  assert.is(engine.pool.inUseBytes, bytesBefore, 'releasing every model frees the rows and the cached lists');
   releaseFitData(data);
 });
 

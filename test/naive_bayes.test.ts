@@ -53,6 +53,7 @@ const tinyQueries = Float32Array.from([0.25, 0, 1, 0.75, 1, 0, 0.375, 0, 0, 1.5,
 test('naive bayes binned posteriors by hand, binary', async () => {
   const engine = await testEngine();
   const data = makeFitData(engine, tinyEncoder, tinyX, Int32Array.from([0, 0, 1, 1, 1]), 2);
+  const bytesBefore = engine.pool.inUseBytes;
   const model = fitNaiveBayes(data, { kind: 'binned', bins: 2 });
   // Priors 2/5 and 3/5. Bins floor(2c): c = 0 is bin 0, 1/2 and 1 are bin 1 (1 is clamped).
   // Laplace with 1: P(bin | 0) = (1+1)/(2+2) = 1/2 for both bins; P(bin 0 | 1) = 1/5, P(bin 1 | 1) = 4/5.
@@ -66,7 +67,10 @@ test('naive bayes binned posteriors by hand, binary', async () => {
   assertClose(await predict(model, tinyQueries, 3), expected, 'P(class 1)');
   assert.is(model.name, 'naive-bayes bins=2');
   assert.is(model.family, 'naive-bayes');
+  // 3 columns (kind, offset), 2 bins x 2 classes + 2 categories x 2 classes, 2 biases.
+  assert.is(model.bytes, (6 + 8 + 2) * 4);
   model.release();
+  assert.is(engine.pool.inUseBytes, bytesBefore, 'release frees the parameters');
   releaseFitData(data);
 });
 
