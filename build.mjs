@@ -144,7 +144,7 @@ async function main() {
 
   await build({
     ...shared,
-    entryPoints: ['bench/bench.ts', 'bench/teacher.ts', 'bench/trees.ts'],
+    entryPoints: ['bench/bench.ts', 'bench/teacher.ts', 'bench/trees.ts', 'bench/top_k.ts', 'bench/letter_teachers.ts'],
     outdir: 'build/bench',
     platform: 'node',
     external: ['webgpu', '@tensorflow/*'],

@@ -8,7 +8,7 @@ import { fitData } from './teacher.js';
 import type { Tensor } from '../gpu/tensor.js';
 import type { FitData, ModelFamily } from '../models/model.js';
 import { SelectedEnsemble } from '../teacher/ensemble.js';
-import { fitLibrary, type LibraryEntry, type ModelSpec } from '../teacher/library.js';
+import { fitLibrary, isTree, type LibraryEntry, type ModelSpec } from '../teacher/library.js';
 import { resolveTreeSpec } from '../models/trees/spec.js';
 import { resolveLibrary } from '../teacher/presets.js';
 import { bestSingle, defaultSelection, selectEnsemble, type SelectionMetric } from '../teacher/selection.js';
@@ -384,7 +384,7 @@ export async function compress(engine: Engine, prepared: PreparedData): Promise<
 /** Checks each tree spec against the encoded width, so that a bad option fails before any GPU work. */
 function checkLibrary(specs: ModelSpec[], columns: number): void {
   specs.forEach((spec, i) => {
-    if (spec.family === 'mlp' || spec.family === 'logistic' || spec.family === 'rff') return;
+    if (!isTree(spec)) return;
     try {
       resolveTreeSpec(spec, columns);
     } catch (error) {

@@ -35,6 +35,8 @@ export function librarySpecs(size: LibrarySize, seed: number): ModelSpec[] {
       logistic(0, s(2)),
       { family: 'random-forest', trees: 50, seed: s(3) },
       { family: 'boosted-trees', rounds: 100, maxDepth: 4, seed: s(4) },
+      { family: 'knn', k: 5, weighting: 'distance' },
+      { family: 'naive-bayes', kind: 'binned', bins: 16 },
     ];
   }
   const large = size === 'large';
@@ -63,6 +65,12 @@ export function librarySpecs(size: LibrarySize, seed: number): ModelSpec[] {
   boosting.forEach(([maxDepth, learningRate, subsample, minLeaf], i) =>
     specs.push({ family: 'boosted-trees', maxDepth, learningRate, subsample, minLeaf, seed: s(300 + i) }),
   );
+  // One neighbour search serves every kNN model; with k = 1 both weightings are the same model.
+  specs.push({ family: 'knn', k: 1, weighting: 'uniform' });
+  for (const k of [3, 5, 8, 12, 16, 24, 32]) {
+    specs.push({ family: 'knn', k, weighting: 'uniform' }, { family: 'knn', k, weighting: 'distance' });
+  }
+  specs.push({ family: 'naive-bayes', kind: 'gaussian', varianceSmoothing: 1e-9 }, { family: 'naive-bayes', kind: 'binned', bins: 16 });
   return specs;
 }
 
@@ -115,6 +123,19 @@ const families: Record<string, { fields: Record<string, Field>; defaults: Record
   tree: { fields: { ...treeFields }, defaults: {} },
   'random-forest': { fields: forestFields, defaults: {} },
   'extra-trees': { fields: forestFields, defaults: {} },
+  knn: {
+    fields: { k: { kind: 'integer', min: 1, max: 64 }, weighting: { kind: 'choice', values: ['uniform', 'distance'] } },
+    defaults: { k: 5, weighting: 'distance' },
+  },
+  'naive-bayes': {
+    fields: {
+      kind: { kind: 'choice', values: ['gaussian', 'binned'] },
+      varianceSmoothing: { kind: 'number', min: 0, max: 1 },
+      bins: { kind: 'integer', min: 2, max: 1000 },
+      laplace: { kind: 'number', min: 0, max: 1e6 },
+    },
+    defaults: { kind: 'gaussian', varianceSmoothing: 1e-9, bins: 16, laplace: 1 },
+  },
   'boosted-trees': {
     fields: {
       ...treeFields,
