@@ -55,8 +55,8 @@ export interface LibraryHooks {
 export async function fitLibrary(data: FitData, test: Tensor, specs: ModelSpec[], hooks: LibraryHooks = {}): Promise<LibraryEntry[]> {
   const { engine } = data;
   const entries: LibraryEntry[] = [];
-  // Each tree fit resolves to its model and the wall time from its start to its end; tree fits
-  // overlap, so these times add up to more than the library's.
+  // Each tree fit resolves to its model and its own wall time. Tree fits overlap, so their times
+  // add up to more than the library's.
   const treeFits = new Map<ModelSpec, Promise<{ model: TeacherModel; seconds: number }>>();
   for (const spec of specs) {
     if (!isTree(spec)) continue;

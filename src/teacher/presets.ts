@@ -39,6 +39,7 @@ export function librarySpecs(size: LibrarySize, seed: number): ModelSpec[] {
       { family: 'naive-bayes', kind: 'binned', bins: 16 },
     ];
   }
+
   const large = size === 'large';
   const specs: ModelSpec[] = [logistic(0, s(1))];
   const gammas = large ? [2, 4, 8] : [4];
@@ -53,6 +54,7 @@ export function librarySpecs(size: LibrarySize, seed: number): ModelSpec[] {
   for (let c = 0; c < copies; c++) {
     nets.forEach(([hidden, learningRate], i) => specs.push(mlp(hidden, learningRate, 200, s(100 + c * 10 + i))));
   }
+
   const trees = large ? 1000 : 300;
   specs.push({ family: 'random-forest', trees, seed: s(200) }, { family: 'extra-trees', trees, seed: s(201) });
   // Boosting settings that did best on LETTER.p2's validation rows: deep trees on half the rows.
@@ -65,6 +67,7 @@ export function librarySpecs(size: LibrarySize, seed: number): ModelSpec[] {
   boosting.forEach(([maxDepth, learningRate, subsample, minLeaf], i) =>
     specs.push({ family: 'boosted-trees', maxDepth, learningRate, subsample, minLeaf, seed: s(300 + i) }),
   );
+
   // One neighbour search serves every kNN model; with k = 1 both weightings are the same model.
   specs.push({ family: 'knn', k: 1, weighting: 'uniform' });
   for (const k of [3, 5, 8, 12, 16, 24, 32]) {
