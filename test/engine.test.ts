@@ -7,8 +7,9 @@ import { acquireDevice } from '../src/gpu/device.js';
 import { createEngine } from '../src/gpu/engine.js';
 import { scaleAdd } from '../src/kernels/reduce.js';
 import { Random } from '../src/data/random.js';
-import { matmul } from '../src/kernels/matmul.js';
-import { randomArray, relativeError, testEngine } from './helpers.js';
+import { pairwiseDistance } from '../src/kernels/distance.js';
+import { matmulError, randomArray, relativeError, testEngine } from './helpers.js';
+import { distanceReference, type MatmulCase } from './reference.js';
 
 test('shader reflection reads bindings', () => {
   assert.is(matmulShader.name, 'matmul.wgsl');
@@ -24,7 +25,7 @@ test('shader reflection reads bindings', () => {
       ['params', 5, 'uniform'],
     ],
   );
-  assert.is(matmulShader.bindings[5].size, 24);
+  assert.is(matmulShader.bindings[5].size, 28);
   assert.ok(matmulShader.overrides.includes('TRANS_A'));
 });
 
@@ -33,10 +34,10 @@ test('binding mismatches name shader and binding', async () => {
   const kernel = engine.kernel(matmulShader);
   const t = engine.tensor(4, 4, new Float32Array(16).fill(1));
   const program = engine.program();
-  const uniform = Array.from({ length: 6 }, () => ['u32', 4] as ['u32', number]);
+  const uniform = Array.from({ length: 7 }, () => ['u32', 4] as ['u32', number]);
   assert.throws(() => program.dispatch(kernel, { a: t, b: t, gate: t, c: t }, [1, 1, 1], uniform), /matmul\.wgsl: binding 'bias' \(@binding\(2\)\) was not bound/);
   assert.throws(() => program.dispatch(kernel, { a: t, b: t, bias: t, gate: t, c: t, extra: t }, [1, 1, 1], uniform), /matmul\.wgsl declares no storage binding named 'extra'/);
-  assert.throws(() => program.dispatch(kernel, { a: t, b: t, bias: t, gate: t, c: t }, [1, 1, 1], uniform.slice(1)), /matmul\.wgsl: uniform 'params' is 24 bytes but 20 bytes/);
+  assert.throws(() => program.dispatch(kernel, { a: t, b: t, bias: t, gate: t, c: t }, [1, 1, 1], uniform.slice(1)), /matmul\.wgsl: uniform 'params' is 28 bytes but 24 bytes/);
   assert.throws(() => program.dispatch(kernel, { a: t, b: t, bias: t, gate: t, c: t }, [1, 1, 1], uniform, { TRANSPOSE: 1 }), /matmul\.wgsl declares no override constant 'TRANSPOSE'/);
   program.destroy();
   t.release();
@@ -62,31 +63,45 @@ test('elementwise kernels split large dispatches', async () => {
   yt.release();
 });
 
-test('matmul splits tall outputs', async () => {
+// Products whose tile grid has more than 65,535 workgroups along one side: 32-row tiles past
+// 65,535 x 32 rows (plain and with A transposed), 64-column tiles past 65,535 x 64 columns, and a
+// batch of more items than the limit.
+const largeGridCases: MatmulCase[] = [
+  { m: 65535 * 32 + 100, n: 2, k: 3, options: { bias: true } },
+  { m: 65535 * 32 + 100, n: 3, k: 5, options: { transA: true, gate: true } },
+  { m: 3, n: 65535 * 64 + 70, k: 2, options: { transB: true, activation: 'relu' } },
+  { m: 2, n: 3, k: 4, batch: 70000, options: { bias: true } },
+];
+
+test('matmul splits large grids', async () => {
   const engine = await testEngine();
-  // More rows than 65,535 workgroups of 32 rows cover, so the product runs as several dispatches.
-  const m = 65535 * 32 + 100;
   const random = new Random(12);
-  const aData = randomArray(random, m * 3);
-  const bData = randomArray(random, 3 * 2);
-  const biasData = Float32Array.of(0.25, -0.5);
-  const a = engine.tensor(m, 3, aData);
-  const b = engine.tensor(3, 2, bData);
-  const bias = engine.tensor(1, 2, biasData);
-  const c = engine.tensor(m, 2);
-  engine.runOnce((p) => matmul(p, a, b, c, { bias }));
-  const got = await engine.read(c);
-  const expected = new Float64Array(m * 2);
-  for (let i = 0; i < m; i++) {
-    for (let j = 0; j < 2; j++) {
-      let sum = biasData[j];
-      for (let k = 0; k < 3; k++) sum += aData[i * 3 + k] * bData[k * 2 + j];
-      expected[i * 2 + j] = sum;
-    }
+  for (const c of largeGridCases) {
+    const error = await matmulError(engine, random, c);
+    assert.ok(error <= 1e-4, `${c.batch ?? 1} x ${c.m}x${c.k} * ${c.k}x${c.n} ${JSON.stringify(c.options)}: relative error ${error}`);
   }
-  const error = relativeError(got, expected);
-  assert.ok(error <= 1e-4, `relative error ${error}`);
-  for (const t of [a, b, bias, c]) t.release();
+});
+
+test('pairwise distance splits large grids', async () => {
+  const engine = await testEngine();
+  const random = new Random(13);
+  // More 32-row tiles of queries, then more 32-column tiles of references, than 65,535.
+  for (const [m, n, d] of [
+    [65535 * 32 + 37, 5, 3],
+    [3, 65535 * 32 + 37, 2],
+  ]) {
+    const xData = randomArray(random, m * d, 0, 1);
+    const yData = randomArray(random, n * d, 0, 1);
+    const wData = Float32Array.from({ length: d }, (_, c) => 0.5 + c);
+    const x = engine.tensor(m, d, xData);
+    const y = engine.tensor(n, d, yData);
+    const w = engine.tensor(1, d, wData);
+    const out = engine.tensor(m, n);
+    engine.runOnce((p) => pairwiseDistance(p, x, y, w, out));
+    const error = relativeError(await engine.read(out), distanceReference(xData, yData, wData, m, n, d));
+    assert.ok(error <= 1e-4, `${m}x${n}x${d}: relative error ${error}`);
+    for (const t of [x, y, w, out]) t.release();
+  }
 });
 
 test('pool reuses released buffers', async () => {

@@ -228,5 +228,6 @@ export class Program {
 export function linearGrid(count: number, limit: number): [number, number, number] {
   if (count <= limit) return [count, 1, 1];
   const y = Math.ceil(count / limit);
+  if (y > limit) throw new RangeError(`${count} workgroups do not fit a ${limit}x${limit} grid`);
   return [Math.ceil(count / y), y, 1];
 }

@@ -1,6 +1,6 @@
 import nearestShader from '../../shaders/nearest_neighbour.wgsl';
 import pairwiseShader from '../../shaders/pairwise_distance.wgsl';
-import type { Program } from '../gpu/kernel.js';
+import { linearGrid, type Program } from '../gpu/kernel.js';
 import type { Tensor } from '../gpu/tensor.js';
 import { expectDType, expectShape, grid64 } from './common.js';
 
@@ -17,7 +17,7 @@ export function pairwiseDistance(program: Program, x: Tensor, y: Tensor, weight:
   program.dispatch(
     x.engine.kernel(pairwiseShader),
     { x, y, weight, distances },
-    [Math.ceil(y.rows / 32), Math.ceil(x.rows / 32), 1],
+    linearGrid(Math.ceil(x.rows / 32) * Math.ceil(y.rows / 32), x.engine.limits.maxComputeWorkgroupsPerDimension),
     [
       ['u32', x.rows],
       ['u32', y.rows],

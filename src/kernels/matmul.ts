@@ -1,5 +1,5 @@
 import shader from '../../shaders/matmul.wgsl';
-import type { Program } from '../gpu/kernel.js';
+import { linearGrid, type Program } from '../gpu/kernel.js';
 import type { Tensor } from '../gpu/tensor.js';
 import { expectShape } from './common.js';
 
@@ -45,31 +45,20 @@ export function matmul(program: Program, a: Tensor, b: Tensor, c: Tensor, option
   if (options.gate) expectShape('matmul gate', options.gate, batch * m, n);
   if (m === 0 || n === 0) return;
 
-  // More than 65,535 row tiles: run blocks of rows as separate dispatches over row views. A block
-  // is a multiple of 64 rows, which keeps each view's byte offset aligned for binding.
-  const maxRows = engine.limits.maxComputeWorkgroupsPerDimension * 32;
-  if (m > maxRows && batch === 1 && !options.transA) {
-    const block = Math.floor(maxRows / 64) * 64;
-    for (let start = 0; start < m; start += block) {
-      const rows = Math.min(block, m - start);
-      const gate = options.gate?.rowsView(start, rows);
-      matmul(program, a.rowsView(start, rows), b, c.rowsView(start, rows), { ...options, gate });
-    }
-    return;
-  }
-
   // The 4x8 tile wins on lavapipe for wide outputs. Outputs of 4 columns or fewer use 4x4 tiles, so
   // that no invocation computes columns past the edge; bench/NOTES.md has the timings.
   const wide = n > 4;
+  const tiles = batch * Math.ceil(m / 32) * Math.ceil(n / (wide ? 64 : 32));
   const placeholder = engine.placeholder;
   program.dispatch(
     engine.kernel(shader),
     { a, b, bias: options.bias ?? placeholder, gate: options.gate ?? placeholder, c },
-    [Math.ceil(n / (wide ? 64 : 32)), Math.ceil(m / 32), batch],
+    linearGrid(tiles, engine.limits.maxComputeWorkgroupsPerDimension),
     [
       ['u32', m],
       ['u32', n],
       ['u32', k],
+      ['u32', batch],
       ['u32', m * k],
       ['u32', options.broadcastB ? 0 : k * n],
       ['u32', m * n],
