@@ -1,6 +1,6 @@
 // Public API of the webgpu-mimic engine.
 export { MimicError } from './errors.js';
-export { Engine, createEngine } from './gpu/engine.js';
+export { Engine, createEngine, type EngineOptions } from './gpu/engine.js';
 export { Tensor } from './gpu/tensor.js';
 export { Program, type ShaderInfo } from './gpu/kernel.js';
 export * from './data/index.js';

@@ -1,7 +1,7 @@
 import shader from '../../shaders/matmul.wgsl';
 import { linearGrid, type Program } from '../gpu/kernel.js';
 import type { Tensor } from '../gpu/tensor.js';
-import { expectShape } from './common.js';
+import { bindingRowChunk, expectShape } from './common.js';
 
 export type Activation = 'identity' | 'relu' | 'sigmoid' | 'tanh';
 const activationCode: Record<Activation, number> = { identity: 0, relu: 1, sigmoid: 2, tanh: 3 };
@@ -45,6 +45,33 @@ export function matmul(program: Program, a: Tensor, b: Tensor, c: Tensor, option
   if (options.gate) expectShape('matmul gate', options.gate, batch * m, n);
   if (m === 0 || n === 0) return;
 
+  // An A (and so a C) larger than one storage binding runs as one dispatch per block of rows, over
+  // row views of A, C and the gate whose byte offsets stay aligned for binding.
+  // NOTE: only plain, unbatched products are split. With transA a row block of C is a column block
+  // of A, which no view can bind. There, and for batches or a B larger than one binding, the
+  // dispatch fails with a message to process fewer rows at a time.
+  const chunk = batch === 1 && !options.transA ? bindingRowChunk(engine, 'matmul', m, [k, n]) : m;
+  for (let start = 0; start < m; start += chunk) {
+    const rows = Math.min(chunk, m - start);
+    if (rows === m) {
+      recordProduct(program, a, b, c, { m, n, k, batch }, options);
+    } else {
+      const gate = options.gate?.rowsView(start, rows);
+      recordProduct(program, a.rowsView(start, rows), b, c.rowsView(start, rows), { m: rows, n, k, batch }, { ...options, gate });
+    }
+  }
+}
+
+interface ProductShape {
+  m: number;
+  n: number;
+  k: number;
+  batch: number;
+}
+
+function recordProduct(program: Program, a: Tensor, b: Tensor, c: Tensor, shape: ProductShape, options: MatmulOptions): void {
+  const { m, n, k, batch } = shape;
+  const engine = c.engine;
   // The 4x8 tile wins on lavapipe for wide outputs. Outputs of 4 columns or fewer use 4x4 tiles, so
   // that no invocation computes columns past the edge; bench/NOTES.md has the timings.
   const wide = n > 4;
