@@ -13,12 +13,12 @@
 // Workgroups are numbered linearly over (batch item, tile row, tile column) and the host folds that
 // count into a 2-D grid, so no grid dimension passes the 65,535 limit whatever M, N and the batch.
 
+// #include "lib/activation.wgsl"
+
 override TRANS_A: bool = false;
 override TRANS_B: bool = false;
 override HAS_BIAS: bool = false;
 override HAS_GATE: bool = false;
-// 0 identity, 1 relu, 2 sigmoid, 3 tanh.
-override ACTIVATION: u32 = 0u;
 // 8 output columns per invocation instead of 4. Wide outputs run faster with it (fewer loads of A
 // per multiply-add); narrow ones (N <= 4) would waste half of every tile.
 override WIDE: bool = true;
@@ -39,15 +39,6 @@ struct Params {
 @group(0) @binding(3) var<storage, read> gate: array<f32>;
 @group(0) @binding(4) var<storage, read_write> c: array<f32>;
 @group(0) @binding(5) var<uniform> params: Params;
-
-fn activate(x: f32) -> f32 {
-  switch ACTIVATION {
-    case 1u: { return max(x, 0.0); }
-    case 2u: { return 1.0 / (1.0 + exp(-x)); }
-    case 3u: { return tanh(x); }
-    default: { return x; }
-  }
-}
 
 // Loads op(B)[i, cols] for four (clamped) output columns.
 fn load_b(base_b: u32, cols: vec4<u32>, i: u32) -> vec4<f32> {

@@ -65,14 +65,15 @@ test('elementwise kernels split large dispatches', async () => {
   yt.release();
 });
 
-// Products whose tile grid has more than 65,535 workgroups along one side: 32-row tiles past
-// 65,535 x 32 rows (plain and with A transposed), 64-column tiles past 65,535 x 64 columns, and a
-// batch of more items than the limit.
+// Products whose grid has more than 65,535 workgroups along one side. The tiled kernel gets 32-row
+// tiles past 65,535 x 32 rows (plain and with A transposed), 64-column tiles past 65,535 x 64
+// columns and a batch past the limit. The matrix-vector kernel gets more than 65,535 x 64 rows.
 const largeGridCases: MatmulCase[] = [
   { m: 65535 * 32 + 100, n: 2, k: 3, options: { bias: true } },
   { m: 65535 * 32 + 100, n: 3, k: 5, options: { transA: true, gate: true } },
   { m: 3, n: 65535 * 64 + 70, k: 2, options: { transB: true, activation: 'relu' } },
   { m: 2, n: 3, k: 4, batch: 70000, options: { bias: true } },
+  { m: 65535 * 64 + 100, n: 1, k: 4, options: { bias: true } },
 ];
 
 test('matmul splits large grids', async () => {
@@ -144,6 +145,7 @@ test('binding cap must be a multiple of 4', async () => {
 const chunkedCases: MatmulCase[] = [
   { m: 700, n: 37, k: 100, options: { bias: true, activation: 'relu', gate: true } },
   { m: 1000, n: 1, k: 97, options: { bias: true } },
+  { m: 1000, n: 1, k: 100, options: { gate: true, activation: 'sigmoid' } },
   { m: 650, n: 5, k: 130, options: { transB: true, activation: 'tanh' } },
 ];
 

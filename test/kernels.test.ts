@@ -29,6 +29,13 @@ const matmulCases: MatmulCase[] = [
   { m: 13, n: 9, k: 11, batch: 3, options: { bias: true, activation: 'relu' } },
   { m: 13, n: 9, k: 11, batch: 3, options: { broadcastB: true, transB: true } },
   { m: 300, n: 1, k: 257, options: { bias: true } },
+  // N = 1 runs the matrix-vector kernels: vec4 loads when A is not transposed and K is a multiple
+  // of 4, scalar loads otherwise.
+  { m: 301, n: 1, k: 256, options: { bias: true, activation: 'sigmoid' } },
+  { m: 37, n: 1, k: 20, batch: 3, options: { broadcastB: true, gate: true } },
+  { m: 45, n: 1, k: 12, options: { transB: true, activation: 'relu', gate: true } },
+  { m: 70, n: 1, k: 33, options: { transA: true, activation: 'tanh', bias: true } },
+  { m: 13, n: 1, k: 8, batch: 3, options: { transA: true, transB: true } },
 ];
 
 test('matmul matches float64 reference', async () => {

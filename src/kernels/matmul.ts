@@ -1,7 +1,9 @@
 import shader from '../../shaders/matmul.wgsl';
+import matvecShader from '../../shaders/matvec.wgsl';
+import matvecScalarShader from '../../shaders/matvec_scalar.wgsl';
 import { linearGrid, type Program } from '../gpu/kernel.js';
 import type { Tensor } from '../gpu/tensor.js';
-import { bindingRowChunk, expectShape } from './common.js';
+import { bindingRowChunk, expectShape, grid64 } from './common.js';
 
 export type Activation = 'identity' | 'relu' | 'sigmoid' | 'tanh';
 const activationCode: Record<Activation, number> = { identity: 0, relu: 1, sigmoid: 2, tanh: 3 };
@@ -70,6 +72,10 @@ interface ProductShape {
 }
 
 function recordProduct(program: Program, a: Tensor, b: Tensor, c: Tensor, shape: ProductShape, options: MatmulOptions): void {
+  if (shape.n === 1) {
+    recordMatvec(program, a, b, c, shape, options);
+    return;
+  }
   const { m, n, k, batch } = shape;
   const engine = c.engine;
   // The 4x8 tile wins on lavapipe for wide outputs. Outputs of 4 columns or fewer use 4x4 tiles, so
@@ -98,5 +104,37 @@ function recordProduct(program: Program, a: Tensor, b: Tensor, c: Tensor, shape:
       ACTIVATION: activationCode[options.activation ?? 'identity'],
       WIDE: wide ? 1 : 0,
     },
+  );
+}
+
+/**
+ * Records the N = 1 product with one invocation per output row: vec4 loads when A is not
+ * transposed and K is a multiple of 4 (the 16-byte alignment of each row and batch item follows
+ * from that), scalar loads otherwise.
+ */
+function recordMatvec(program: Program, a: Tensor, b: Tensor, c: Tensor, shape: ProductShape, options: MatmulOptions): void {
+  const { m, k, batch } = shape;
+  const engine = c.engine;
+  const vectorised = !options.transA && k % 4 === 0;
+  const width = vectorised ? 4 : 1;
+  const placeholder = engine.placeholder;
+  const constants: Record<string, number> = {
+    HAS_BIAS: options.bias ? 1 : 0,
+    HAS_GATE: options.gate ? 1 : 0,
+    ACTIVATION: activationCode[options.activation ?? 'identity'],
+  };
+  if (!vectorised) constants.TRANS_A = options.transA ? 1 : 0;
+  program.dispatch(
+    engine.kernel(vectorised ? matvecShader : matvecScalarShader),
+    { a, b, bias: options.bias ?? placeholder, gate: options.gate ?? placeholder, c },
+    grid64(engine, batch * m),
+    [
+      ['u32', m],
+      ['u32', k],
+      ['u32', batch],
+      ['u32', (m * k) / width],
+      ['u32', options.broadcastB ? 0 : k / width],
+    ],
+    constants,
   );
 }
