@@ -137,9 +137,11 @@ async function main() {
     entryPoints: ['bench/bench.ts'],
     outdir: 'build/bench',
     platform: 'node',
-    external: ['webgpu', '@tensorflow/*'],
+    external: ['webgpu', '@tensorflow/*', 'puppeteer-core'],
     banner: { js: nodeBanner },
   });
+  // The same cases for a browser page (`npm run bench -- --browser`), with tfjs bundled in.
+  await build({ ...shared, entryPoints: ['bench/page.ts'], outfile: 'build/bench/page.js', platform: 'browser' });
 }
 
 main().catch((error) => {
