@@ -13,7 +13,7 @@ export { compress, prepareData, type PreparedData, type CompressResult, type Mod
 export { defaultCompressOptions, defaultTeacher, type CompressOptions } from './pipeline/options.js';
 export { studentToOnnx } from './export/onnx.js';
 export { serializeStudent, parseStudent, type StudentFile, type StudentModel } from './export/student_file.js';
-export { matmul, type Activation, type MatmulOptions } from './kernels/matmul.js';
+export { matmul, matmulKernel, type Activation, type MatmulKernel, type MatmulOptions } from './kernels/matmul.js';
 export { nearestNeighbour, pairwiseDistance } from './kernels/distance.js';
 export { lossAndGradient, probabilities, type LossKind } from './kernels/loss.js';
 export { columnSum, scaleAdd } from './kernels/reduce.js';

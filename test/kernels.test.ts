@@ -6,7 +6,8 @@ import { Random, philox4x32, wordToUniform } from '../src/data/random.js';
 import { nearestNeighbour, pairwiseDistance } from '../src/kernels/distance.js';
 import { gatherRows } from '../src/kernels/gather.js';
 import { lossAndGradient, probabilities, type LossKind } from '../src/kernels/loss.js';
-import { matmul } from '../src/kernels/matmul.js';
+import { createEngine } from '../src/gpu/engine.js';
+import { matmul, matmulKernel } from '../src/kernels/matmul.js';
 import { mungeRows } from '../src/kernels/munge.js';
 import { adamStep } from '../src/kernels/optimizer.js';
 import { fillRandom } from '../src/kernels/random.js';
@@ -36,6 +37,15 @@ const matmulCases: MatmulCase[] = [
   { m: 45, n: 1, k: 12, options: { transB: true, activation: 'relu', gate: true } },
   { m: 70, n: 1, k: 33, options: { transA: true, activation: 'tanh', bias: true } },
   { m: 13, n: 1, k: 8, batch: 3, options: { transA: true, transB: true } },
+  // K and N multiples of 4 (and M with transA) run the subgroup kernel where the adapter has
+  // subgroups of 4 or 8; M is not a multiple of the 8-row tiles.
+  { m: 37, n: 44, k: 20, options: { bias: true, activation: 'relu' } },
+  { m: 52, n: 36, k: 132, options: { transA: true, activation: 'sigmoid', bias: true } },
+  { m: 29, n: 68, k: 16, options: { transB: true, activation: 'tanh', gate: true } },
+  { m: 44, n: 8, k: 12, options: { transA: true, transB: true, gate: true } },
+  { m: 13, n: 12, k: 8, batch: 3, options: { bias: true, activation: 'relu' } },
+  { m: 13, n: 12, k: 8, batch: 3, options: { broadcastB: true, transB: true } },
+  { m: 70, n: 4, k: 4, options: { gate: true, bias: true } },
 ];
 
 test('matmul matches float64 reference', async () => {
@@ -45,6 +55,33 @@ test('matmul matches float64 reference', async () => {
     const error = await matmulError(engine, random, c);
     assert.ok(error <= tolerance, `${JSON.stringify(c)}: relative error ${error}`);
   }
+});
+
+test('matmul without subgroups matches reference', async () => {
+  const engine = await createEngine({ subgroups: false });
+  assert.is(engine.subgroupSize, undefined);
+  const random = new Random(11);
+  for (const c of matmulCases) {
+    const error = await matmulError(engine, random, c);
+    assert.ok(error <= tolerance, `${JSON.stringify(c)}: relative error ${error}`);
+  }
+  engine.destroy();
+});
+
+test('matmul picks kernel by shape', async () => {
+  const engine = await testEngine();
+  const plain = await createEngine({ subgroups: false });
+  const subgroups = engine.subgroupSize === 4 || engine.subgroupSize === 8;
+  assert.is(matmulKernel(engine, 100, 1, 256), 'matvec');
+  assert.is(matmulKernel(engine, 100, 1, 257), 'matvec-scalar');
+  assert.is(matmulKernel(engine, 100, 1, 256, { transA: true }), 'matvec-scalar');
+  assert.is(matmulKernel(engine, 37, 44, 20), subgroups ? 'subgroup' : 'tiled');
+  assert.is(matmulKernel(engine, 52, 36, 132, { transA: true }), subgroups ? 'subgroup' : 'tiled');
+  assert.is(matmulKernel(engine, 50, 36, 132, { transA: true }), 'tiled');
+  assert.is(matmulKernel(engine, 37, 45, 20), 'tiled');
+  assert.is(matmulKernel(engine, 37, 44, 19), 'tiled');
+  assert.is(matmulKernel(plain, 37, 44, 20), 'tiled');
+  plain.destroy();
 });
 
 test('matmul rejects mismatched shapes', async () => {

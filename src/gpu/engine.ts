@@ -23,6 +23,8 @@ export class Engine {
   readonly pool: BufferPool;
   /** Most bytes one storage binding may cover: the device limit, or the lower cap from the options. */
   readonly maxStorageBufferBindingSize: number;
+  /** Invocations per subgroup when kernels may use subgroup operations, else undefined. */
+  readonly subgroupSize: number | undefined;
   private readonly kernels = new Map<ShaderInfo, Kernel>();
   private lostMessage: string | undefined;
   private firstError: string | undefined;
@@ -34,8 +36,10 @@ export class Engine {
     private readonly ownsDevice: boolean,
     private readonly releaseSource: () => void,
     bindingCap: number,
+    subgroupSize: number | undefined,
   ) {
     this.maxStorageBufferBindingSize = Math.min(bindingCap, device.limits.maxStorageBufferBindingSize);
+    this.subgroupSize = subgroupSize;
     this.pool = new BufferPool(device, GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST);
     device.lost.then((info) => {
       if (!this.destroyed) this.lostMessage = `${info.reason ?? 'unknown'}: ${info.message}`;
@@ -52,7 +56,7 @@ export class Engine {
       throw new RangeError(`maxStorageBufferBindingSize must be a positive multiple of 4 bytes, got ${cap}`);
     }
     const acquired = await acquireDevice(options);
-    return new Engine(acquired.device, acquired.adapterName, acquired.owned, acquired.release, cap);
+    return new Engine(acquired.device, acquired.adapterName, acquired.owned, acquired.release, cap, acquired.subgroupSize);
   }
 
   private placeholderTensor: Tensor | undefined;

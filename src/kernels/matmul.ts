@@ -1,6 +1,8 @@
 import shader from '../../shaders/matmul.wgsl';
+import subgroupShader from '../../shaders/matmul_subgroup.wgsl';
 import matvecShader from '../../shaders/matvec.wgsl';
 import matvecScalarShader from '../../shaders/matvec_scalar.wgsl';
+import type { Engine } from '../gpu/engine.js';
 import { linearGrid, type Program } from '../gpu/kernel.js';
 import type { Tensor } from '../gpu/tensor.js';
 import { bindingRowChunk, expectShape, grid64 } from './common.js';
@@ -71,11 +73,36 @@ interface ProductShape {
   batch: number;
 }
 
+/** A kernel that matmul() can run a product on; matmulKernel() returns the one it picks. */
+export type MatmulKernel = 'tiled' | 'subgroup' | 'matvec' | 'matvec-scalar';
+
+/**
+ * Returns the kernel that matmul() picks for op(A) of M x K times op(B) of K x N on `engine`:
+ * - 'matvec' for N = 1 when A is not transposed and K is a multiple of 4 (vec4 loads), and
+ *   'matvec-scalar' for other N = 1 products;
+ * - 'subgroup' when the engine has subgroups of 4 or 8 invocations and K and N (and M with transA)
+ *   are multiples of 4;
+ * - 'tiled' otherwise.
+ */
+export function matmulKernel(engine: Engine, m: number, n: number, k: number, options: Pick<MatmulOptions, 'transA'> = {}): MatmulKernel {
+  if (n === 1) return !options.transA && k % 4 === 0 ? 'matvec' : 'matvec-scalar';
+  const size = engine.subgroupSize;
+  if ((size === 4 || size === 8) && n % 4 === 0 && k % 4 === 0 && (!options.transA || m % 4 === 0)) return 'subgroup';
+  return 'tiled';
+}
+
 function recordProduct(program: Program, a: Tensor, b: Tensor, c: Tensor, shape: ProductShape, options: MatmulOptions): void {
-  if (shape.n === 1) {
-    recordMatvec(program, a, b, c, shape, options);
-    return;
+  const kernel = matmulKernel(c.engine, shape.m, shape.n, shape.k, options);
+  if (kernel === 'matvec' || kernel === 'matvec-scalar') {
+    recordMatvec(program, a, b, c, shape, options, kernel === 'matvec');
+  } else if (kernel === 'subgroup') {
+    recordSubgroupProduct(program, a, b, c, shape, options);
+  } else {
+    recordTiledProduct(program, a, b, c, shape, options);
   }
+}
+
+function recordTiledProduct(program: Program, a: Tensor, b: Tensor, c: Tensor, shape: ProductShape, options: MatmulOptions): void {
   const { m, n, k, batch } = shape;
   const engine = c.engine;
   // The 4x8 tile wins on lavapipe for wide outputs. Outputs of 4 columns or fewer use 4x4 tiles, so
@@ -108,14 +135,12 @@ function recordProduct(program: Program, a: Tensor, b: Tensor, c: Tensor, shape:
 }
 
 /**
- * Records the N = 1 product with one invocation per output row: vec4 loads when A is not
- * transposed and K is a multiple of 4 (the 16-byte alignment of each row and batch item follows
- * from that), scalar loads otherwise.
+ * Records the N = 1 product with one invocation per output row, from vec4 loads when `vectorised`
+ * (A not transposed and K a multiple of 4, so every row and batch item starts 16-byte aligned).
  */
-function recordMatvec(program: Program, a: Tensor, b: Tensor, c: Tensor, shape: ProductShape, options: MatmulOptions): void {
+function recordMatvec(program: Program, a: Tensor, b: Tensor, c: Tensor, shape: ProductShape, options: MatmulOptions, vectorised: boolean): void {
   const { m, k, batch } = shape;
   const engine = c.engine;
-  const vectorised = !options.transA && k % 4 === 0;
   const width = vectorised ? 4 : 1;
   const placeholder = engine.placeholder;
   const constants: Record<string, number> = {
@@ -136,5 +161,36 @@ function recordMatvec(program: Program, a: Tensor, b: Tensor, c: Tensor, shape: 
       ['u32', options.broadcastB ? 0 : k / width],
     ],
     constants,
+  );
+}
+
+/** Records the product on matmul_subgroup.wgsl: one subgroup per tile of SG rows and 4 * SG columns. */
+function recordSubgroupProduct(program: Program, a: Tensor, b: Tensor, c: Tensor, shape: ProductShape, options: MatmulOptions): void {
+  const { m, n, k, batch } = shape;
+  const engine = c.engine;
+  const size = engine.subgroupSize!;
+  const tiles = batch * Math.ceil(m / size) * Math.ceil(n / 4 / size);
+  const placeholder = engine.placeholder;
+  program.dispatch(
+    engine.kernel(subgroupShader),
+    { a, b, bias: options.bias ?? placeholder, gate: options.gate ?? placeholder, c },
+    linearGrid(tiles, engine.limits.maxComputeWorkgroupsPerDimension),
+    [
+      ['u32', m],
+      ['u32', n],
+      ['u32', k],
+      ['u32', batch],
+      ['u32', (m * k) / 4],
+      ['u32', options.broadcastB ? 0 : (k * n) / 4],
+      ['u32', (m * n) / 4],
+    ],
+    {
+      SG: size,
+      TRANS_A: options.transA ? 1 : 0,
+      TRANS_B: options.transB ? 1 : 0,
+      HAS_BIAS: options.bias ? 1 : 0,
+      HAS_GATE: options.gate ? 1 : 0,
+      ACTIVATION: activationCode[options.activation ?? 'identity'],
+    },
   );
 }
