@@ -5,8 +5,8 @@
 // z * stride_b (0 broadcasts one vector).
 //
 // One invocation computes one output row from vec4 loads. The tiled kernel would compute 3 wasted
-// columns for every useful one, and on lavapipe the vec4 loads run about twice as fast as scalar
-// ones (bench/NOTES.md). Invocations are numbered linearly over (z, r) on a 2-D grid of workgroups.
+// columns for every useful one, and on lavapipe vec4 loads beat scalar ones by 1.5x to 3x
+// (bench/NOTES.md). Invocations are numbered linearly over (z, r) on a 2-D grid of workgroups.
 
 // #include "lib/activation.wgsl"
 

@@ -31,6 +31,7 @@ export interface MatmulOptions {
  *   a: (batch*M) x K, or (batch*K) x M with transA
  *   b: (batch*K) x N, or (batch*N) x K with transB (one K x N matrix with broadcastB)
  *   c: (batch*M) x N
+ * matmulKernel() returns the kernel that runs it.
  */
 export function matmul(program: Program, a: Tensor, b: Tensor, c: Tensor, options: MatmulOptions = {}): void {
   const engine = c.engine;
