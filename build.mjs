@@ -147,10 +147,12 @@ async function main() {
     entryPoints: ['bench/bench.ts', 'bench/teacher.ts', 'bench/trees.ts', 'bench/top_k.ts', 'bench/letter_teachers.ts'],
     outdir: 'build/bench',
     platform: 'node',
-    external: ['webgpu', '@tensorflow/*'],
+    external: ['webgpu', '@tensorflow/*', 'puppeteer-core'],
     banner: { js: nodeBanner },
   });
   await buildTreeWorker('build/bench');
+  // The same cases for a browser page (`npm run bench -- --browser`), with tfjs bundled in.
+  await build({ ...shared, entryPoints: ['bench/page.ts'], outfile: 'build/bench/page.js', platform: 'browser' });
 }
 
 main().catch((error) => {

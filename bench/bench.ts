@@ -1,268 +1,105 @@
-// Side-by-side benchmark: this project's kernels against TensorFlow.js on the same WebGPU adapter,
-// with tfjs's CPU backend for context, in one Node process (Dawn).
+// Side-by-side benchmark of this project's kernels and training loop against TensorFlow.js on the
+// same WebGPU adapter (bench/cases.ts has the cases).
 //
-//   npm run bench -- [--json FILE] [--quick] [--skip-cpu] [--only matmul,nearest,epoch]
+//   npm run bench -- [--json FILE] [--quick] [--skip-cpu] [--only matmul,nearest,epoch] [--browser]
 //
-// Times are medians over repeats after a warm-up; each repeat ends when the GPU has finished.
-import { writeFileSync } from 'node:fs';
+// Without --browser the cases run in this Node process on Dawn. With --browser they run in a page of
+// headless Chromium (CHROMIUM_PATH, default /usr/bin/chromium) on SwiftShader, served from
+// 127.0.0.1, with tfjs bundled into the page from node_modules. Both print the same table and write
+// the same JSON, whose `runtime` field records where the cases ran.
+import { readFileSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { parseArgs } from 'node:util';
-import { Random } from '../src/data/random.js';
-import { createEngine, type Engine } from '../src/gpu/engine.js';
-import type { Program } from '../src/gpu/kernel.js';
-import type { Tensor } from '../src/gpu/tensor.js';
-import { nearestNeighbour } from '../src/kernels/distance.js';
-import { matmul } from '../src/kernels/matmul.js';
-import { Mlp } from '../src/models/mlp.js';
-import { trainMlp } from '../src/models/train.js';
+import { createEngine } from '../src/gpu/engine.js';
+import { benchGroups, formatTable, runBench, type BenchOptions, type BenchReport } from './cases.js';
 
-type Tf = typeof import('@tensorflow/tfjs-core');
+const { values: args } = parseArgs({
+  options: {
+    json: { type: 'string' },
+    quick: { type: 'boolean' },
+    'skip-cpu': { type: 'boolean' },
+    only: { type: 'string' },
+    browser: { type: 'boolean' },
+  },
+});
 
-interface Row {
-  case: string;
-  ours_ms: number;
-  ours_gflops: number;
-  peer: string;
-  peer_ms: number;
-  speedup: number;
-}
-
-const { values: args } = parseArgs({ options: { json: { type: 'string' }, quick: { type: 'boolean' }, 'skip-cpu': { type: 'boolean' }, only: { type: 'string' } } });
-const repeats = args.quick ? 3 : 7;
-const groups = new Set((args.only ?? 'matmul,nearest,epoch').split(','));
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)];
-}
-
-function randomData(random: Random, length: number): Float32Array {
-  const out = new Float32Array(length);
-  for (let i = 0; i < length; i++) out[i] = random.uniform();
-  return out;
-}
-
-/** Median milliseconds of `run` (which must wait for its GPU work), after one warm-up call. */
-async function timeIt(run: () => Promise<void>, count = repeats): Promise<number> {
-  await run();
-  const times: number[] = [];
-  for (let i = 0; i < count; i++) {
-    const started = performance.now();
-    await run();
-    times.push(performance.now() - started);
+function benchOptions(): BenchOptions {
+  const groups = (args.only ?? benchGroups.join(',')).split(',');
+  for (const group of groups) {
+    if (!benchGroups.includes(group)) throw new Error(`--only: unknown case group '${group}'; expected some of ${benchGroups.join(', ')}`);
   }
-  return median(times);
+  return { quick: args.quick ?? false, skipCpu: args['skip-cpu'] ?? false, groups };
 }
 
-async function timeOurs(engine: Engine, record: (program: Program) => void): Promise<number> {
-  const program = engine.program();
-  record(program);
-  const ms = await timeIt(async () => {
-    engine.run(program);
-    await engine.finish();
-  });
-  program.destroy();
-  return ms;
-}
-
-/** Times a tfjs computation; `compute` returns a tensor whose data() is awaited to synchronise. */
-async function timeTf(tf: Tf, compute: () => import('@tensorflow/tfjs-core').Tensor, count = repeats): Promise<number> {
-  return timeIt(async () => {
-    const result = tf.tidy(compute);
-    await result.data();
-    result.dispose();
-  }, count);
-}
-
-async function loadTf(): Promise<{ tf: Tf; layers: typeof import('@tensorflow/tfjs-layers') }> {
-  const tf = await import('@tensorflow/tfjs-core');
-  await import('@tensorflow/tfjs-backend-cpu');
-  await import('@tensorflow/tfjs-backend-webgpu');
-  const layers = await import('@tensorflow/tfjs-layers');
-  return { tf, layers };
-}
-
-async function main(): Promise<void> {
+async function runInNode(options: BenchOptions): Promise<BenchReport> {
   const engine = await createEngine();
   // tfjs's WebGPU backend looks for navigator.gpu; hand it Dawn's GPU so it opens the same adapter.
   const { create } = await import('webgpu');
   if (typeof navigator === 'undefined' || !navigator.gpu) {
     Object.defineProperty(globalThis, 'navigator', { value: { gpu: create([]) }, configurable: true });
   }
-  const { tf, layers } = await loadTf();
-  const backends: string[] = ['webgpu'];
-  if (!args['skip-cpu']) backends.push('cpu');
+  try {
+    const rows = await runBench(engine, options, (line) => console.error(line));
+    return { adapter: { name: engine.adapterName }, runtime: 'node', runtimeVersion: `Node ${process.versions.node}, Dawn`, date: new Date().toISOString(), options, rows };
+  } finally {
+    engine.destroy();
+  }
+}
 
-  const rows: Row[] = [];
-  const random = new Random(123);
-  const add = (name: string, oursMs: number, flops: number, peer: string, peerMs: number) => {
-    const row = { case: name, ours_ms: oursMs, ours_gflops: flops / oursMs / 1e6, peer, peer_ms: peerMs, speedup: peerMs / oursMs };
-    rows.push(row);
-    console.error(`${name.padEnd(34)} ours ${oursMs.toFixed(2).padStart(9)} ms  ${row.ours_gflops.toFixed(2).padStart(7)} GFLOP/s   ${peer.padEnd(12)} ${peerMs.toFixed(2).padStart(9)} ms   x${row.speedup.toFixed(2)}`);
+const chromium = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+// The empty icon link keeps Chromium from requesting /favicon.ico.
+const pageHtml = '<!doctype html>\n<meta charset="utf-8">\n<link rel="icon" href="data:,">\n<title>webgpu-mimic benchmark</title>\n<script type="module" src="/page.js"></script>\n';
+
+/** Serves the benchmark page and its bundle (build/bench/page.js, made by `node build.mjs`) on 127.0.0.1. */
+function servePage(): Promise<Server> {
+  const files: Record<string, [string, () => string | Buffer]> = {
+    '/': ['text/html', () => pageHtml],
+    '/page.js': ['text/javascript', () => readFileSync(new URL('page.js', import.meta.url))],
+    '/page.js.map': ['application/json', () => readFileSync(new URL('page.js.map', import.meta.url))],
   };
-
-  // Matrix products of the shapes the pipeline runs: first layer, hidden layer, output layer, and a
-  // large square product.
-  const matmulShapes: Array<[number, number, number]> = args.quick
-    ? [
-        [4096, 16, 256],
-        [4096, 256, 256],
-      ]
-    : [
-        [4096, 16, 256],
-        [4096, 256, 256],
-        [65536, 256, 1],
-        [1024, 1024, 1024],
-      ];
-  for (const [m, k, n] of groups.has('matmul') ? matmulShapes : []) {
-    const aData = randomData(random, m * k);
-    const bData = randomData(random, k * n);
-    const a = engine.tensor(m, k, aData);
-    const b = engine.tensor(k, n, bData);
-    const c = engine.tensor(m, n);
-    const ours = await timeOurs(engine, (p) => matmul(p, a, b, c));
-    for (const backend of backends) {
-      await tf.setBackend(backend);
-      await tf.ready();
-      const ta = tf.tensor2d(aData, [m, k]);
-      const tb = tf.tensor2d(bData, [k, n]);
-      const count = backend === 'cpu' ? 3 : repeats;
-      const peer = await timeTf(tf, () => tf.matMul(ta, tb), count);
-      add(`matmul ${m}x${k} * ${k}x${n}`, ours, 2 * m * n * k, `tfjs-${backend}`, peer);
-      ta.dispose();
-      tb.dispose();
+  const server = createServer((request, response) => {
+    const file = files[request.url ?? '/'];
+    if (!file) {
+      response.writeHead(404).end();
+      return;
     }
-    for (const t of [a, b, c]) t.release();
-  }
-
-  // Nearest neighbour: all rows against themselves excluding self (MUNGE), and many queries
-  // against a fixed reference set. tfjs has no fused kernel, so it computes |q|^2 - 2 q.r + |r|^2
-  // with a matrix product and takes argMin, in query blocks that fit one binding.
-  const distanceCases: Array<[string, number, number, boolean]> = args.quick
-    ? [['nearest 4000 x 4000 x 16 (self)', 4000, 4000, true]]
-    : [
-        ['nearest 4000 x 4000 x 16 (self)', 4000, 4000, true],
-        ['nearest 100000 x 4000 x 16', 100000, 4000, false],
-      ];
-  const dims = 16;
-  for (const [name, queries, references, excludeSelf] of groups.has('nearest') ? distanceCases : []) {
-    const refData = randomData(random, references * dims);
-    const queryData = excludeSelf ? refData : randomData(random, queries * dims);
-    const reference = engine.tensor(references, dims, refData);
-    const query = excludeSelf ? reference : engine.tensor(queries, dims, queryData);
-    const weight = engine.tensor(1, dims, new Float32Array(dims).fill(1));
-    const index = engine.tensorU32(queries, 1);
-    const distances = engine.tensor(queries, 1);
-    const ours = await timeOurs(engine, (p) => nearestNeighbour(p, query, reference, weight, index, distances, { excludeSelf }));
-    await tf.setBackend('webgpu');
-    await tf.ready();
-    const tq = tf.tensor2d(queryData, [queries, dims]);
-    const tr = tf.tensor2d(refData, [references, dims]);
-    const block = 4096;
-    const peer = await timeIt(async () => {
-      const parts: Array<import('@tensorflow/tfjs-core').Tensor> = [];
-      for (let start = 0; start < queries; start += block) {
-        const size = Math.min(block, queries - start);
-        parts.push(
-          tf.tidy(() => {
-            const q = tf.slice(tq, [start, 0], [size, dims]);
-            let d = tf.add(tf.sub(tf.sum(tf.square(q), 1, true), tf.mul(2, tf.matMul(q, tr, false, true))), tf.reshape(tf.sum(tf.square(tr), 1), [1, references]));
-            if (excludeSelf) d = tf.add(d, tf.mul(1e30, tf.slice(tf.eye(queries, references), [start, 0], [size, references])));
-            return tf.argMin(d, 1);
-          }),
-        );
-      }
-      const all = tf.concat(parts);
-      await all.data();
-      for (const t of [...parts, all]) t.dispose();
-    }, args.quick ? 2 : 3);
-    add(name, ours, 3 * queries * references * dims, 'tfjs-webgpu', peer);
-    tq.dispose();
-    tr.dispose();
-    for (const t of new Set([reference, query, weight, index, distances])) t.release();
-  }
-
-  // One student epoch: 100,000 rows, 16 -> 256 ReLU -> 1, batch 256, Adam, cross-entropy.
-  if (groups.has('epoch')) await benchEpoch(engine, tf, layers, random, add);
-
-  const adapter = engine.adapterName;
-  console.log(formatTable(adapter, rows));
-  if (args.json) {
-    writeFileSync(args.json, JSON.stringify({ adapter: { name: adapter }, runtime: 'node', date: new Date().toISOString(), rows }, null, 2) + '\n');
-  }
-  engine.destroy();
-}
-
-/** Times one student epoch: 100,000 rows, 16 -> 256 ReLU -> 1, batch 256, Adam, cross-entropy. */
-async function benchEpoch(
-  engine: Engine,
-  tf: Tf,
-  layers: typeof import('@tensorflow/tfjs-layers'),
-  random: Random,
-  add: (name: string, oursMs: number, flops: number, peer: string, peerMs: number) => void,
-): Promise<void> {
-  const epochRows = args.quick ? 20000 : 100000;
-  const x = randomData(random, epochRows * 16);
-  const y = Float32Array.from({ length: epochRows }, (_, i) => (x[i * 16] + x[i * 16 + 1] > 1 ? 1 : 0));
-  const ours = await oursEpoch(engine, x, y, epochRows);
-  await tf.setBackend('webgpu');
-  await tf.ready();
-  const peer = await tfjsEpoch(tf, layers, x, y, epochRows);
-  const epochFlops = 6 * epochRows * (16 * 256 + 256);
-  add(`student epoch ${epochRows} rows 16-256-1`, ours, epochFlops, 'tfjs-layers', peer);
-}
-
-/** Median epoch time of this project's training loop, from the time between epoch reports. */
-async function oursEpoch(engine: Engine, x: Float32Array, y: Float32Array, rows: number): Promise<number> {
-  const xt = engine.tensor(rows, 16, x);
-  const yt = engine.tensor(rows, 1, y);
-  const vx: Tensor = xt.rowsView(0, 1024);
-  const labels = Int32Array.from(y.subarray(0, 1024));
-  const mlp = Mlp.create(engine, { inputs: 16, hidden: [256], outputs: 1 }, 1);
-  const stamps: number[] = [performance.now()];
-  await trainMlp(mlp, { x: xt, targets: yt }, { x: vx, labels }, {
-    epochs: 4,
-    batchSize: 256,
-    learningRate: 1e-3,
-    schedule: 'constant',
-    patience: 100,
-    loss: 'cross-entropy',
-    seed: 1,
-    onEpoch: () => stamps.push(performance.now()),
+    response.writeHead(200, { 'content-type': file[0] }).end(file[1]());
   });
-  const times = stamps.slice(1).map((t, i) => t - stamps[i]);
-  mlp.release();
-  xt.release();
-  yt.release();
-  // The first epoch also records the program and compiles pipelines.
-  return median(times.slice(1));
+  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
 }
 
-async function tfjsEpoch(tf: Tf, layers: typeof import('@tensorflow/tfjs-layers'), x: Float32Array, y: Float32Array, rows: number): Promise<number> {
-  const model = layers.sequential({
-    layers: [layers.layers.dense({ units: 256, activation: 'relu', inputShape: [16] }), layers.layers.dense({ units: 1, activation: 'sigmoid' })],
+async function runInBrowser(options: BenchOptions): Promise<BenchReport> {
+  const { default: puppeteer } = await import('puppeteer-core');
+  const server = await servePage();
+  const browser = await puppeteer.launch({
+    executablePath: chromium,
+    headless: true,
+    // A full run takes many minutes in one evaluate call; the default protocol timeout is 3 minutes.
+    protocolTimeout: 4 * 60 * 60 * 1000,
+    // The flags of test/browser.test.ts: SwiftShader gives a WebGPU adapter without a GPU, and the
+    // rest keep Chromium off the network.
+    args: ['--no-sandbox', '--enable-unsafe-webgpu', '--enable-features=Vulkan', '--use-vulkan=swiftshader', '--use-webgpu-adapter=swiftshader', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync'],
   });
-  model.compile({ optimizer: tf.train.adam(1e-3), loss: 'binaryCrossentropy' });
-  const xs = tf.tensor2d(x, [rows, 16]);
-  const ys = tf.tensor2d(y, [rows, 1]);
-  const times: number[] = [];
-  for (let epoch = 0; epoch < 3; epoch++) {
-    const started = performance.now();
-    await model.fit(xs, ys, { batchSize: 256, epochs: 1, shuffle: true, verbose: 0 });
-    times.push(performance.now() - started);
+  try {
+    const page = await browser.newPage();
+    page.on('console', (message) => console.error(message.text()));
+    page.on('pageerror', (error) => console.error(`page error: ${error}`));
+    await page.goto(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
+    await page.waitForFunction(() => typeof window.runMimicBench === 'function');
+    const report = await page.evaluate((o) => window.runMimicBench(o), options);
+    return { ...report, runtimeVersion: `${await browser.version()}, SwiftShader` };
+  } finally {
+    await browser.close();
+    server.close();
   }
-  xs.dispose();
-  ys.dispose();
-  model.dispose();
-  return median(times.slice(1));
 }
 
-function formatTable(adapter: string, rows: Row[]): string {
-  const lines = [`adapter: ${adapter}`, 'runtime: node (Dawn)', ''];
-  lines.push(`${'case'.padEnd(34)}${'ours ms'.padStart(10)}${'GFLOP/s'.padStart(9)}  ${'peer'.padEnd(12)}${'peer ms'.padStart(10)}${'speedup'.padStart(9)}`);
-  for (const r of rows) {
-    lines.push(`${r.case.padEnd(34)}${r.ours_ms.toFixed(2).padStart(10)}${r.ours_gflops.toFixed(2).padStart(9)}  ${r.peer.padEnd(12)}${r.peer_ms.toFixed(2).padStart(10)}${r.speedup.toFixed(2).padStart(9)}`);
-  }
-  return lines.join('\n');
+async function main(): Promise<void> {
+  const options = benchOptions();
+  const report = args.browser ? await runInBrowser(options) : await runInNode(options);
+  console.log(formatTable(report));
+  if (args.json) writeFileSync(args.json, JSON.stringify(report, null, 2) + '\n');
 }
 
 main().then(

@@ -9,13 +9,16 @@
 // memory and no barrier, because barriers are expensive on software adapters (SwiftShader,
 // lavapipe). Rows and columns past the edge are clamped on load and skipped on store, so the inner
 // loop has no bounds checks.
+//
+// Workgroups are numbered linearly over (batch item, tile row, tile column) and the host folds that
+// count into a 2-D grid, so no grid dimension passes the 65,535 limit whatever M, N and the batch.
+
+// #include "lib/activation.wgsl"
 
 override TRANS_A: bool = false;
 override TRANS_B: bool = false;
 override HAS_BIAS: bool = false;
 override HAS_GATE: bool = false;
-// 0 identity, 1 relu, 2 sigmoid, 3 tanh.
-override ACTIVATION: u32 = 0u;
 // 8 output columns per invocation instead of 4. Wide outputs run faster with it (fewer loads of A
 // per multiply-add); narrow ones (N <= 4) would waste half of every tile.
 override WIDE: bool = true;
@@ -24,6 +27,7 @@ struct Params {
   m: u32,
   n: u32,
   k: u32,
+  batch: u32,
   stride_a: u32,
   stride_b: u32,
   stride_c: u32,
@@ -36,15 +40,6 @@ struct Params {
 @group(0) @binding(4) var<storage, read_write> c: array<f32>;
 @group(0) @binding(5) var<uniform> params: Params;
 
-fn activate(x: f32) -> f32 {
-  switch ACTIVATION {
-    case 1u: { return max(x, 0.0); }
-    case 2u: { return 1.0 / (1.0 + exp(-x)); }
-    case 3u: { return tanh(x); }
-    default: { return x; }
-  }
-}
-
 // Loads op(B)[i, cols] for four (clamped) output columns.
 fn load_b(base_b: u32, cols: vec4<u32>, i: u32) -> vec4<f32> {
   let k = params.k;
@@ -56,18 +51,25 @@ fn load_b(base_b: u32, cols: vec4<u32>, i: u32) -> vec4<f32> {
 }
 
 @compute @workgroup_size(8, 8, 1)
-fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
-  let row0 = gid.y * 4u;
-  let col0 = gid.x * select(4u, 8u, WIDE);
-  if (row0 >= params.m || col0 >= params.n) {
-    return;
-  }
+fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
   let m = params.m;
   let n = params.n;
   let k = params.k;
-  let base_a = gid.z * params.stride_a;
-  let base_b = gid.z * params.stride_b;
-  let base_c = gid.z * params.stride_c;
+  let tile_cols = select(32u, 64u, WIDE);
+  let tiles_n = (n + tile_cols - 1u) / tile_cols;
+  let tiles_item = tiles_n * ((m + 31u) / 32u);
+  let tile = wid.x + wid.y * groups.x;
+  let z = tile / tiles_item;
+  let tile_row = (tile % tiles_item) / tiles_n;
+  let tile_col = tile % tiles_n;
+  let row0 = tile_row * 32u + lid.y * 4u;
+  let col0 = tile_col * tile_cols + lid.x * select(4u, 8u, WIDE);
+  if (z >= params.batch || row0 >= m || col0 >= n) {
+    return;
+  }
+  let base_a = z * params.stride_a;
+  let base_b = z * params.stride_b;
+  let base_c = z * params.stride_c;
 
   // Clamped indices keep every load in bounds; results for clamped rows and columns are dropped.
   let r = vec4<u32>(min(row0, m - 1u), min(row0 + 1u, m - 1u), min(row0 + 2u, m - 1u), min(row0 + 3u, m - 1u));

@@ -4,6 +4,9 @@
 // One-hot columns of a nominal attribute carry weight 1/2, so two rows that differ in that
 // attribute are at distance 1 from it: one kernel serves mixed Euclidean and Hamming distance.
 // Each invocation computes a 4x4 block in registers; indices past the edge are clamped on load.
+// A workgroup of 8x8 invocations covers a 32x32 tile. Workgroups are numbered linearly over the
+// tiles, row by row, and the host folds that count into a 2-D grid, so no grid dimension passes the
+// 65,535 limit whatever M and N.
 
 struct Params {
   m: u32,
@@ -18,9 +21,11 @@ struct Params {
 @group(0) @binding(4) var<uniform> params: Params;
 
 @compute @workgroup_size(8, 8, 1)
-fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
-  let row0 = gid.y * 4u;
-  let col0 = gid.x * 4u;
+fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
+  let tiles_n = (params.n + 31u) / 32u;
+  let tile = wid.x + wid.y * groups.x;
+  let row0 = (tile / tiles_n) * 32u + lid.y * 4u;
+  let col0 = (tile % tiles_n) * 32u + lid.x * 4u;
   if (row0 >= params.m || col0 >= params.n) {
     return;
   }

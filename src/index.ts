@@ -1,6 +1,6 @@
 // Public API of the webgpu-mimic engine.
 export { MimicError } from './errors.js';
-export { Engine, createEngine } from './gpu/engine.js';
+export { Engine, createEngine, type EngineOptions } from './gpu/engine.js';
 export { Tensor } from './gpu/tensor.js';
 export { Program, type ShaderInfo } from './gpu/kernel.js';
 export * from './data/index.js';
@@ -24,7 +24,7 @@ export { compress, prepareData, type PreparedData, type CompressResult, type Mod
 export { defaultCompressOptions, type CompressOptions } from './pipeline/options.js';
 export { studentToOnnx } from './export/onnx.js';
 export { serializeStudent, parseStudent, type StudentFile, type StudentModel } from './export/student_file.js';
-export { matmul, type Activation, type MatmulOptions } from './kernels/matmul.js';
+export { matmul, matmulKernel, type Activation, type MatmulKernel, type MatmulOptions } from './kernels/matmul.js';
 export { nearestNeighbour, pairwiseDistance } from './kernels/distance.js';
 export { MAX_TOP_K, topK } from './kernels/top_k.js';
 export { lossAndGradient, probabilities, type LossKind } from './kernels/loss.js';

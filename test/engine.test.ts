@@ -4,11 +4,14 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import matmulShader from '../shaders/matmul.wgsl';
 import { acquireDevice } from '../src/gpu/device.js';
-import { createEngine } from '../src/gpu/engine.js';
+import { MimicError } from '../src/errors.js';
+import { createEngine, type Engine } from '../src/gpu/engine.js';
 import { scaleAdd } from '../src/kernels/reduce.js';
 import { Random } from '../src/data/random.js';
+import { nearestNeighbour, pairwiseDistance } from '../src/kernels/distance.js';
 import { matmul } from '../src/kernels/matmul.js';
-import { randomArray, relativeError, testEngine } from './helpers.js';
+import { matmulError, randomArray, relativeError, testEngine, thrown } from './helpers.js';
+import { distanceReference, type MatmulCase } from './reference.js';
 
 test('shader reflection reads bindings', () => {
   assert.is(matmulShader.name, 'matmul.wgsl');
@@ -24,7 +27,7 @@ test('shader reflection reads bindings', () => {
       ['params', 5, 'uniform'],
     ],
   );
-  assert.is(matmulShader.bindings[5].size, 24);
+  assert.is(matmulShader.bindings[5].size, 28);
   assert.ok(matmulShader.overrides.includes('TRANS_A'));
 });
 
@@ -33,10 +36,10 @@ test('binding mismatches name shader and binding', async () => {
   const kernel = engine.kernel(matmulShader);
   const t = engine.tensor(4, 4, new Float32Array(16).fill(1));
   const program = engine.program();
-  const uniform = Array.from({ length: 6 }, () => ['u32', 4] as ['u32', number]);
+  const uniform = Array.from({ length: 7 }, () => ['u32', 4] as ['u32', number]);
   assert.throws(() => program.dispatch(kernel, { a: t, b: t, gate: t, c: t }, [1, 1, 1], uniform), /matmul\.wgsl: binding 'bias' \(@binding\(2\)\) was not bound/);
   assert.throws(() => program.dispatch(kernel, { a: t, b: t, bias: t, gate: t, c: t, extra: t }, [1, 1, 1], uniform), /matmul\.wgsl declares no storage binding named 'extra'/);
-  assert.throws(() => program.dispatch(kernel, { a: t, b: t, bias: t, gate: t, c: t }, [1, 1, 1], uniform.slice(1)), /matmul\.wgsl: uniform 'params' is 24 bytes but 20 bytes/);
+  assert.throws(() => program.dispatch(kernel, { a: t, b: t, bias: t, gate: t, c: t }, [1, 1, 1], uniform.slice(1)), /matmul\.wgsl: uniform 'params' is 28 bytes but 24 bytes/);
   assert.throws(() => program.dispatch(kernel, { a: t, b: t, bias: t, gate: t, c: t }, [1, 1, 1], uniform, { TRANSPOSE: 1 }), /matmul\.wgsl declares no override constant 'TRANSPOSE'/);
   program.destroy();
   t.release();
@@ -62,31 +65,180 @@ test('elementwise kernels split large dispatches', async () => {
   yt.release();
 });
 
-test('matmul splits tall outputs', async () => {
+// Products whose grid has more than 65,535 workgroups along one side. The tiled kernel gets 32-row
+// tiles past 65,535 x 32 rows (plain and with A transposed), 64-column tiles past 65,535 x 64
+// columns and a batch past the limit. The matrix-vector kernel gets more than 65,535 x 64 rows.
+const largeGridCases: MatmulCase[] = [
+  { m: 65535 * 32 + 100, n: 2, k: 3, options: { bias: true } },
+  { m: 65535 * 32 + 100, n: 3, k: 5, options: { transA: true, gate: true } },
+  { m: 3, n: 65535 * 64 + 70, k: 2, options: { transB: true, activation: 'relu' } },
+  { m: 2, n: 3, k: 4, batch: 70000, options: { bias: true } },
+  { m: 65535 * 64 + 100, n: 1, k: 4, options: { bias: true } },
+];
+
+test('matmul splits large grids', async () => {
   const engine = await testEngine();
-  // More rows than 65,535 workgroups of 32 rows cover, so the product runs as several dispatches.
-  const m = 65535 * 32 + 100;
   const random = new Random(12);
-  const aData = randomArray(random, m * 3);
-  const bData = randomArray(random, 3 * 2);
-  const biasData = Float32Array.of(0.25, -0.5);
-  const a = engine.tensor(m, 3, aData);
-  const b = engine.tensor(3, 2, bData);
-  const bias = engine.tensor(1, 2, biasData);
-  const c = engine.tensor(m, 2);
-  engine.runOnce((p) => matmul(p, a, b, c, { bias }));
-  const got = await engine.read(c);
-  const expected = new Float64Array(m * 2);
-  for (let i = 0; i < m; i++) {
-    for (let j = 0; j < 2; j++) {
-      let sum = biasData[j];
-      for (let k = 0; k < 3; k++) sum += aData[i * 3 + k] * bData[k * 2 + j];
-      expected[i * 2 + j] = sum;
-    }
+  for (const c of largeGridCases) {
+    const error = await matmulError(engine, random, c);
+    assert.ok(error <= 1e-4, `${c.batch ?? 1} x ${c.m}x${c.k} * ${c.k}x${c.n} ${JSON.stringify(c.options)}: relative error ${error}`);
   }
-  const error = relativeError(got, expected);
+});
+
+test('pairwise distance splits large grids', async () => {
+  const engine = await testEngine();
+  const random = new Random(13);
+  // More 32-row tiles of queries, then more 32-column tiles of references, than 65,535.
+  for (const [m, n, d] of [
+    [65535 * 32 + 37, 5, 3],
+    [3, 65535 * 32 + 37, 2],
+  ]) {
+    const xData = randomArray(random, m * d, 0, 1);
+    const yData = randomArray(random, n * d, 0, 1);
+    const wData = Float32Array.from({ length: d }, (_, c) => 0.5 + c);
+    const x = engine.tensor(m, d, xData);
+    const y = engine.tensor(n, d, yData);
+    const w = engine.tensor(1, d, wData);
+    const out = engine.tensor(m, n);
+    engine.runOnce((p) => pairwiseDistance(p, x, y, w, out));
+    const error = relativeError(await engine.read(out), distanceReference(xData, yData, wData, m, n, d));
+    assert.ok(error <= 1e-4, `${m}x${n}x${d}: relative error ${error}`);
+    for (const t of [x, y, w, out]) t.release();
+  }
+});
+
+// An engine that lets one storage binding cover only 64 KiB, so inputs of a few hundred KiB must be
+// split into row chunks. Any dispatch that binds more than 64 KiB fails.
+const bindingCap = 65536;
+let capped: Promise<Engine> | undefined;
+function cappedEngine(): Promise<Engine> {
+  capped ??= createEngine({ maxStorageBufferBindingSize: bindingCap });
+  return capped;
+}
+
+test('binding cap rejects large bindings', async () => {
+  const engine = await cappedEngine();
+  assert.is(engine.maxStorageBufferBindingSize, bindingCap);
+  const x = engine.tensor(1, 20000, new Float32Array(20000).fill(1));
+  const y = engine.tensor(1, 20000, new Float32Array(20000).fill(2));
+  const error = thrown(() => engine.runOnce((p) => scaleAdd(p, x, y, 1, 1)));
+  assert.instance(error, MimicError);
+  assert.match(error.message, /scale_add\.wgsl: binding 'x' covers a 1x20000 tensor of 80000 bytes/);
+  assert.match(error.message, /maxStorageBufferBindingSize 65536/);
+  x.release();
+  y.release();
+});
+
+test('binding cap must be a multiple of 4', async () => {
+  for (const cap of [1000.5, 1001, 0]) {
+    let error: unknown;
+    try {
+      await createEngine({ maxStorageBufferBindingSize: cap });
+    } catch (caught) {
+      error = caught;
+    }
+    assert.instance(error, RangeError, `cap ${cap}`);
+  }
+});
+
+// A is 4 to 6 times the cap in each case; widths and row counts are not multiples of the chunks.
+const chunkedCases: MatmulCase[] = [
+  { m: 700, n: 37, k: 100, options: { bias: true, activation: 'relu', gate: true } },
+  { m: 1000, n: 1, k: 97, options: { bias: true } },
+  { m: 1000, n: 1, k: 100, options: { gate: true, activation: 'sigmoid' } },
+  { m: 650, n: 5, k: 130, options: { transB: true, activation: 'tanh' } },
+];
+
+test('matmul chunks A past one binding', async () => {
+  const engine = await cappedEngine();
+  const random = new Random(14);
+  for (const c of chunkedCases) {
+    assert.ok(c.m * c.k * 4 > 4 * bindingCap, `case ${c.m}x${c.k} is too small to need chunks`);
+    const error = await matmulError(engine, random, c);
+    assert.ok(error <= 1e-4, `${c.m}x${c.k} * ${c.k}x${c.n} ${JSON.stringify(c.options)}: relative error ${error}`);
+  }
+});
+
+test('transposed A past one binding fails clearly', async () => {
+  const engine = await cappedEngine();
+  const a = engine.tensor(200, 100);
+  const b = engine.tensor(200, 3);
+  const c = engine.tensor(100, 3);
+  const error = thrown(() => engine.runOnce((p) => matmul(p, a, b, c, { transA: true })));
+  assert.instance(error, MimicError);
+  assert.match(error.message, /matmul\.wgsl: binding 'a' covers a 200x100 tensor/);
+  assert.match(error.message, /Process fewer rows at a time/);
+  for (const t of [a, b, c]) t.release();
+});
+
+test('pairwise distance chunks queries', async () => {
+  const engine = await cappedEngine();
+  const random = new Random(15);
+  const [m, n, d] = [2000, 40, 13];
+  const xData = randomArray(random, m * d, 0, 1);
+  const yData = randomArray(random, n * d, 0, 1);
+  const wData = Float32Array.from({ length: d }, (_, c) => (c % 2 === 0 ? 0.5 : 1));
+  const x = engine.tensor(m, d, xData);
+  const y = engine.tensor(n, d, yData);
+  const w = engine.tensor(1, d, wData);
+  const out = engine.tensor(m, n);
+  assert.ok(out.byteLength > 4 * bindingCap, 'the distance matrix needs several chunks');
+  engine.runOnce((p) => pairwiseDistance(p, x, y, w, out));
+  const error = relativeError(await engine.read(out), distanceReference(xData, yData, wData, m, n, d));
   assert.ok(error <= 1e-4, `relative error ${error}`);
-  for (const t of [a, b, bias, c]) t.release();
+  for (const t of [x, y, w, out]) t.release();
+});
+
+test('nearest neighbour chunks queries', async () => {
+  const engine = await cappedEngine();
+  const random = new Random(16);
+  // 6,000 queries of 13 values (312,000 bytes) against their own first 600 rows. With excludeSelf,
+  // query rows 0..599 may not match themselves; the later rows have no self among the references.
+  const [m, n, d] = [6000, 600, 13];
+  const queryData = randomArray(random, m * d, 0, 1);
+  const wData = Float32Array.from({ length: d }, (_, c) => (c < 3 ? 0.5 : 1));
+  const query = engine.tensor(m, d, queryData);
+  const reference = query.rowsView(0, n);
+  const weight = engine.tensor(1, d, wData);
+  const all = distanceReference(queryData, queryData.subarray(0, n * d), wData, m, n, d);
+
+  for (const excludeSelf of [false, true]) {
+    const index = engine.tensorU32(m, 1);
+    const distances = engine.tensor(1, m);
+    engine.runOnce((p) => nearestNeighbour(p, query, reference, weight, index, distances, { excludeSelf }));
+    const gotIndex = await engine.readU32(index);
+    const gotDistance = await engine.read(distances);
+
+    let wrongIndex = 0;
+    let worstDistance = 0;
+    for (let i = 0; i < m; i++) {
+      let best = Infinity;
+      let bestJ = -1;
+      for (let j = 0; j < n; j++) {
+        if (!(excludeSelf && j === i) && all[i * n + j] < best) {
+          best = all[i * n + j];
+          bestJ = j;
+        }
+      }
+      if (gotIndex[i] !== bestJ) wrongIndex++;
+      worstDistance = Math.max(worstDistance, Math.abs(gotDistance[i] - best) / Math.max(best, 1e-3));
+    }
+    assert.is(wrongIndex, 0, `excludeSelf ${excludeSelf}: ${wrongIndex} wrong neighbours`);
+    assert.ok(worstDistance <= 1e-4, `excludeSelf ${excludeSelf}: distance relative error ${worstDistance}`);
+    index.release();
+    distances.release();
+  }
+  query.release();
+  weight.release();
+});
+
+test('tensor past maxBufferSize fails clearly', async () => {
+  const engine = await testEngine();
+  const rows = Math.floor(engine.limits.maxBufferSize / 4096) + 1;
+  const error = thrown(() => engine.tensor(rows, 1024));
+  assert.instance(error, MimicError);
+  assert.match(error.message, /maxBufferSize/);
+  assert.match(error.message, /Use fewer rows/);
 });
 
 test('pool reuses released buffers', async () => {
@@ -130,6 +282,10 @@ test('caller device survives engine destroy', async () => {
   buffer.destroy();
   device.destroy();
   acquired.release();
+});
+
+test.after(async () => {
+  if (capped) (await capped).destroy();
 });
 
 test.run();

@@ -1,6 +1,8 @@
 import * as assert from 'uvu/assert';
 import { createEngine, type Engine } from '../src/gpu/engine.js';
 import { Random } from '../src/data/random.js';
+import { matmul } from '../src/kernels/matmul.js';
+import { matmulReference, type MatmulCase } from './reference.js';
 
 let shared: Promise<Engine> | undefined;
 
@@ -40,4 +42,30 @@ export function thrown(fn: () => unknown): Error {
   }
   assert.unreachable('expected an error');
   throw new Error('unreachable');
+}
+
+/**
+ * Runs one matmul case on random operands in [-1, 1) and returns its error relative to the float64
+ * reference. Bias and gate are random too, when the case has them.
+ */
+export async function matmulError(engine: Engine, random: Random, c: MatmulCase): Promise<number> {
+  const batch = c.batch ?? 1;
+  const bItems = c.options.broadcastB ? 1 : batch;
+  const aData = randomArray(random, batch * c.m * c.k);
+  const bData = randomArray(random, bItems * c.k * c.n);
+  const biasData = c.options.bias ? randomArray(random, c.n) : null;
+  const gateData = c.options.gate ? randomArray(random, batch * c.m * c.n) : null;
+
+  const a = c.options.transA ? engine.tensor(batch * c.k, c.m, aData) : engine.tensor(batch * c.m, c.k, aData);
+  const b = c.options.transB ? engine.tensor(bItems * c.n, c.k, bData) : engine.tensor(bItems * c.k, c.n, bData);
+  const bias = biasData ? engine.tensor(1, c.n, biasData) : undefined;
+  const gate = gateData ? engine.tensor(batch * c.m, c.n, gateData) : undefined;
+  const out = engine.tensor(batch * c.m, c.n);
+  try {
+    engine.runOnce((p) => matmul(p, a, b, out, { ...c.options, bias, gate, batch }));
+    const actual = await engine.read(out);
+    return relativeError(actual, matmulReference(aData, bData, biasData, gateData, c));
+  } finally {
+    for (const t of [a, b, bias, gate, out]) t?.release();
+  }
 }

@@ -6,55 +6,18 @@ import { Random, philox4x32, wordToUniform } from '../src/data/random.js';
 import { nearestNeighbour, pairwiseDistance } from '../src/kernels/distance.js';
 import { gatherRows } from '../src/kernels/gather.js';
 import { lossAndGradient, probabilities, type LossKind } from '../src/kernels/loss.js';
-import { matmul, type Activation, type MatmulOptions } from '../src/kernels/matmul.js';
+import { createEngine } from '../src/gpu/engine.js';
+import { matmul, matmulKernel } from '../src/kernels/matmul.js';
 import { mungeRows } from '../src/kernels/munge.js';
 import { adamStep } from '../src/kernels/optimizer.js';
 import { fillRandom } from '../src/kernels/random.js';
 import { columnSum } from '../src/kernels/reduce.js';
-import { randomArray, relativeError, testEngine } from './helpers.js';
+import { matmulError, randomArray, relativeError, testEngine } from './helpers.js';
+import { distanceReference, type MatmulCase } from './reference.js';
 
 const tolerance = 1e-4;
 /** For results that pass through WGSL's cos, sin and log, whose accuracy WGSL bounds more loosely. */
 const transcendentalTolerance = 1e-3;
-
-function activate(x: number, activation: Activation): number {
-  if (activation === 'relu') return Math.max(x, 0);
-  if (activation === 'sigmoid') return 1 / (1 + Math.exp(-x));
-  if (activation === 'tanh') return Math.tanh(x);
-  return x;
-}
-
-interface MatmulCase {
-  m: number;
-  n: number;
-  k: number;
-  batch?: number;
-  options: Omit<MatmulOptions, 'bias' | 'gate' | 'batch'> & { bias?: boolean; gate?: boolean };
-}
-
-function matmulReference(a: Float32Array, b: Float32Array, bias: Float32Array | null, gate: Float32Array | null, c: MatmulCase): Float64Array {
-  const { m, n, k } = c;
-  const batch = c.batch ?? 1;
-  const out = new Float64Array(batch * m * n);
-  for (let z = 0; z < batch; z++) {
-    const baseB = c.options.broadcastB ? 0 : z * k * n;
-    for (let i = 0; i < m; i++) {
-      for (let j = 0; j < n; j++) {
-        let sum = 0;
-        for (let p = 0; p < k; p++) {
-          const av = c.options.transA ? a[z * m * k + p * m + i] : a[z * m * k + i * k + p];
-          const bv = c.options.transB ? b[baseB + j * k + p] : b[baseB + p * n + j];
-          sum += av * bv;
-        }
-        if (bias) sum += bias[j];
-        let value = activate(sum, c.options.activation ?? 'identity');
-        if (gate && gate[z * m * n + i * n + j] <= 0) value = 0;
-        out[z * m * n + i * n + j] = value;
-      }
-    }
-  }
-  return out;
-}
 
 const matmulCases: MatmulCase[] = [
   { m: 37, n: 45, k: 19, options: {} },
@@ -67,32 +30,58 @@ const matmulCases: MatmulCase[] = [
   { m: 13, n: 9, k: 11, batch: 3, options: { bias: true, activation: 'relu' } },
   { m: 13, n: 9, k: 11, batch: 3, options: { broadcastB: true, transB: true } },
   { m: 300, n: 1, k: 257, options: { bias: true } },
+  // N = 1 runs the matrix-vector kernels: vec4 loads when A is not transposed and K is a multiple
+  // of 4, scalar loads otherwise.
+  { m: 301, n: 1, k: 256, options: { bias: true, activation: 'sigmoid' } },
+  { m: 37, n: 1, k: 20, batch: 3, options: { broadcastB: true, gate: true } },
+  { m: 45, n: 1, k: 12, options: { transB: true, activation: 'relu', gate: true } },
+  { m: 70, n: 1, k: 33, options: { transA: true, activation: 'tanh', bias: true } },
+  { m: 13, n: 1, k: 8, batch: 3, options: { transA: true, transB: true } },
+  // K and N multiples of 4 (and M with transA) run the subgroup kernel where the adapter has
+  // subgroups of 4 or 8; M is not a multiple of the 8-row tiles.
+  { m: 37, n: 44, k: 20, options: { bias: true, activation: 'relu' } },
+  { m: 52, n: 36, k: 132, options: { transA: true, activation: 'sigmoid', bias: true } },
+  { m: 29, n: 68, k: 16, options: { transB: true, activation: 'tanh', gate: true } },
+  { m: 44, n: 8, k: 12, options: { transA: true, transB: true, gate: true } },
+  { m: 13, n: 12, k: 8, batch: 3, options: { bias: true, activation: 'relu' } },
+  { m: 13, n: 12, k: 8, batch: 3, options: { broadcastB: true, transB: true } },
+  { m: 70, n: 4, k: 4, options: { gate: true, bias: true } },
 ];
 
 test('matmul matches float64 reference', async () => {
   const engine = await testEngine();
   const random = new Random(1);
   for (const c of matmulCases) {
-    const batch = c.batch ?? 1;
-    const bItems = c.options.broadcastB ? 1 : batch;
-    const aData = randomArray(random, batch * c.m * c.k);
-    const bData = randomArray(random, bItems * c.k * c.n);
-    const biasData = c.options.bias ? randomArray(random, c.n) : null;
-    const gateData = c.options.gate ? randomArray(random, batch * c.m * c.n) : null;
-
-    const a = c.options.transA ? engine.tensor(batch * c.k, c.m, aData) : engine.tensor(batch * c.m, c.k, aData);
-    const b = c.options.transB ? engine.tensor(bItems * c.n, c.k, bData) : engine.tensor(bItems * c.k, c.n, bData);
-    const bias = biasData ? engine.tensor(1, c.n, biasData) : undefined;
-    const gate = gateData ? engine.tensor(batch * c.m, c.n, gateData) : undefined;
-    const out = engine.tensor(batch * c.m, c.n);
-    engine.runOnce((p) => matmul(p, a, b, out, { ...c.options, bias, gate, batch }));
-
-    const actual = await engine.read(out);
-    const expected = matmulReference(aData, bData, biasData, gateData, c);
-    const error = relativeError(actual, expected);
+    const error = await matmulError(engine, random, c);
     assert.ok(error <= tolerance, `${JSON.stringify(c)}: relative error ${error}`);
-    for (const t of [a, b, bias, gate, out]) t?.release();
   }
+});
+
+test('matmul without subgroups matches reference', async () => {
+  const engine = await createEngine({ subgroups: false });
+  assert.is(engine.subgroupSize, undefined);
+  const random = new Random(11);
+  for (const c of matmulCases) {
+    const error = await matmulError(engine, random, c);
+    assert.ok(error <= tolerance, `${JSON.stringify(c)}: relative error ${error}`);
+  }
+  engine.destroy();
+});
+
+test('matmul picks kernel by shape', async () => {
+  const engine = await testEngine();
+  const plain = await createEngine({ subgroups: false });
+  const subgroups = engine.subgroupSize === 4 || engine.subgroupSize === 8;
+  assert.is(matmulKernel(engine, 100, 1, 256), 'matvec');
+  assert.is(matmulKernel(engine, 100, 1, 257), 'matvec-scalar');
+  assert.is(matmulKernel(engine, 100, 1, 256, { transA: true }), 'matvec-scalar');
+  assert.is(matmulKernel(engine, 37, 44, 20), subgroups ? 'subgroup' : 'tiled');
+  assert.is(matmulKernel(engine, 52, 36, 132, { transA: true }), subgroups ? 'subgroup' : 'tiled');
+  assert.is(matmulKernel(engine, 50, 36, 132, { transA: true }), 'tiled');
+  assert.is(matmulKernel(engine, 37, 45, 20), 'tiled');
+  assert.is(matmulKernel(engine, 37, 44, 19), 'tiled');
+  assert.is(matmulKernel(plain, 37, 44, 20), 'tiled');
+  plain.destroy();
 });
 
 test('matmul rejects mismatched shapes', async () => {
@@ -103,18 +92,6 @@ test('matmul rejects mismatched shapes', async () => {
   assert.throws(() => engine.runOnce((p) => matmul(p, a, b, c)), /inner dimensions differ/);
   for (const t of [a, b, c]) t.release();
 });
-
-function distanceReference(x: Float32Array, y: Float32Array, w: Float32Array, m: number, n: number, d: number): Float64Array {
-  const out = new Float64Array(m * n);
-  for (let i = 0; i < m; i++) {
-    for (let j = 0; j < n; j++) {
-      let sum = 0;
-      for (let c = 0; c < d; c++) sum += w[c] * (x[i * d + c] - y[j * d + c]) ** 2;
-      out[i * n + j] = sum;
-    }
-  }
-  return out;
-}
 
 test('pairwise distance matches float64 reference', async () => {
   const engine = await testEngine();

@@ -7,6 +7,11 @@ export interface AcquiredDevice {
   adapterName: string;
   /** True when the engine created the device and must destroy it. */
   owned: boolean;
+  /**
+   * Invocations per subgroup when the device has the 'subgroups' feature and the adapter reports
+   * one fixed size (subgroupMinSize equal to subgroupMaxSize); undefined otherwise.
+   */
+  subgroupSize: number | undefined;
   /** Drops references that keep Node's event loop alive (Dawn's GPU object). */
   release(): void;
 }
@@ -15,6 +20,8 @@ export interface DeviceOptions {
   /** A device the caller already owns; the engine never destroys it. */
   device?: GPUDevice;
   powerPreference?: GPUPowerPreference;
+  /** Request the 'subgroups' feature when the adapter has it (default true). */
+  subgroups?: boolean;
 }
 
 const noAdapterHelp =
@@ -28,6 +35,13 @@ const noBrowserWebGpuHelp =
 
 function isNode(): boolean {
   return typeof process !== 'undefined' && typeof process.versions?.node === 'string';
+}
+
+/** Returns the subgroup size when it is fixed and the device can use subgroups. */
+function fixedSubgroupSize(device: GPUDevice, info: GPUAdapterInfo | undefined): number | undefined {
+  if (!device.features.has('subgroups') || !info) return undefined;
+  const { subgroupMinSize, subgroupMaxSize } = info as GPUAdapterInfo & { subgroupMinSize?: number; subgroupMaxSize?: number };
+  return subgroupMinSize !== undefined && subgroupMinSize === subgroupMaxSize ? subgroupMinSize : undefined;
 }
 
 /** Returns a human-readable adapter name from whatever fields the implementation fills in. */
@@ -74,7 +88,9 @@ async function loadGpu(): Promise<{ gpu: GPU; release(): void }> {
  */
 export async function acquireDevice(options: DeviceOptions = {}): Promise<AcquiredDevice> {
   if (options.device) {
-    return { device: options.device, adapterName: 'caller-provided device', owned: false, release() {} };
+    const info = (options.device as GPUDevice & { adapterInfo?: GPUAdapterInfo }).adapterInfo;
+    const subgroupSize = options.subgroups === false ? undefined : fixedSubgroupSize(options.device, info);
+    return { device: options.device, adapterName: 'caller-provided device', owned: false, subgroupSize, release() {} };
   }
 
   const source = await loadGpu();
@@ -85,9 +101,12 @@ export async function acquireDevice(options: DeviceOptions = {}): Promise<Acquir
   }
 
   const limits = adapter.limits;
+  // Subgroup operations let the matrix-product kernel share loads between invocations.
+  const useSubgroups = options.subgroups !== false && adapter.features.has('subgroups');
   let device: GPUDevice;
   try {
     device = await adapter.requestDevice({
+      requiredFeatures: useSubgroups ? ['subgroups' as GPUFeatureName] : [],
       requiredLimits: {
         maxStorageBufferBindingSize: limits.maxStorageBufferBindingSize,
         maxBufferSize: limits.maxBufferSize,
@@ -104,6 +123,7 @@ export async function acquireDevice(options: DeviceOptions = {}): Promise<Acquir
     device,
     adapterName: describeAdapter(adapter.info),
     owned: true,
+    subgroupSize: fixedSubgroupSize(device, adapter.info),
     release: () => source.release(),
   };
 }

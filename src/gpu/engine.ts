@@ -4,6 +4,16 @@ import { Kernel, Program, type ShaderInfo } from './kernel.js';
 import { BufferPool } from './pool.js';
 import { Tensor, type DType } from './tensor.js';
 
+export interface EngineOptions extends DeviceOptions {
+  /**
+   * Byte cap on one storage binding, below the device's own maxStorageBufferBindingSize. Kernels
+   * split their inputs into row chunks that fit it, and a dispatch that binds more fails. Dawn 0.6.2
+   * keeps its default of 128 MiB when a device is requested with a lower limit, so the engine
+   * enforces the cap itself. Tests use it to exercise chunking without gigabyte buffers.
+   */
+  maxStorageBufferBindingSize?: number;
+}
+
 /**
  * The GPU context every kernel runs in: one device, a buffer pool, and the compiled kernels.
  * Create it with `createEngine()` and call `destroy()` when done; it releases every GPU resource it
@@ -11,6 +21,10 @@ import { Tensor, type DType } from './tensor.js';
  */
 export class Engine {
   readonly pool: BufferPool;
+  /** Most bytes one storage binding may cover: the device limit, or the lower cap from the options. */
+  readonly maxStorageBufferBindingSize: number;
+  /** Invocations per subgroup when kernels may use subgroup operations, else undefined. */
+  readonly subgroupSize: number | undefined;
   private readonly kernels = new Map<ShaderInfo, Kernel>();
   private lostMessage: string | undefined;
   private firstError: string | undefined;
@@ -21,7 +35,11 @@ export class Engine {
     readonly adapterName: string,
     private readonly ownsDevice: boolean,
     private readonly releaseSource: () => void,
+    bindingCap: number,
+    subgroupSize: number | undefined,
   ) {
+    this.maxStorageBufferBindingSize = Math.min(bindingCap, device.limits.maxStorageBufferBindingSize);
+    this.subgroupSize = subgroupSize;
     this.pool = new BufferPool(device, GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST);
     device.lost.then((info) => {
       if (!this.destroyed) this.lostMessage = `${info.reason ?? 'unknown'}: ${info.message}`;
@@ -32,9 +50,13 @@ export class Engine {
     });
   }
 
-  static async create(options: DeviceOptions = {}): Promise<Engine> {
+  static async create(options: EngineOptions = {}): Promise<Engine> {
+    const cap = options.maxStorageBufferBindingSize ?? Infinity;
+    if (cap !== Infinity && (!Number.isInteger(cap) || cap < 4 || cap % 4 !== 0)) {
+      throw new RangeError(`maxStorageBufferBindingSize must be a positive multiple of 4 bytes, got ${cap}`);
+    }
     const acquired = await acquireDevice(options);
-    return new Engine(acquired.device, acquired.adapterName, acquired.owned, acquired.release);
+    return new Engine(acquired.device, acquired.adapterName, acquired.owned, acquired.release, cap, acquired.subgroupSize);
   }
 
   private placeholderTensor: Tensor | undefined;
@@ -79,10 +101,14 @@ export class Engine {
     if (!Number.isInteger(rows) || !Number.isInteger(cols) || rows < 0 || cols < 0) {
       throw new RangeError(`invalid tensor shape ${rows}x${cols}`);
     }
+    // A tensor may be larger than one storage binding: matmul, pairwiseDistance and nearestNeighbour
+    // bind it in row chunks, and other kernels reject it when they record a dispatch.
+    // NOTE: a tensor is one GPUBuffer, so maxBufferSize still bounds it; nothing splits one tensor
+    // over several buffers.
     const byteLength = rows * cols * 4;
-    if (byteLength > this.limits.maxStorageBufferBindingSize) {
+    if (byteLength > this.limits.maxBufferSize) {
       throw new MimicError(
-        `A ${rows}x${cols} matrix needs ${byteLength} bytes, more than this adapter binds at once (${this.limits.maxStorageBufferBindingSize}). Use fewer rows (for example a smaller --pseudo).`,
+        `A ${rows}x${cols} matrix needs ${byteLength} bytes, more than the largest buffer this adapter allows (maxBufferSize ${this.limits.maxBufferSize}). Use fewer rows (for example a smaller --pseudo).`,
       );
     }
     const tensor = new Tensor(this, this.pool.acquire(byteLength), 0, rows, cols, dtype, true);
@@ -212,6 +238,6 @@ export class Engine {
 }
 
 /** Creates an engine on the caller's device, the browser's WebGPU, or Dawn in Node. */
-export function createEngine(options: DeviceOptions = {}): Promise<Engine> {
+export function createEngine(options: EngineOptions = {}): Promise<Engine> {
   return Engine.create(options);
 }

@@ -1,3 +1,4 @@
+import { MimicError } from '../errors.js';
 import type { Engine } from './engine.js';
 import type { Tensor } from './tensor.js';
 
@@ -149,6 +150,7 @@ export class Program {
       throw new Error(`shader ${kernel.shader.name}: dispatch of ${workgroups.join('x')} workgroups exceeds the device limit ${limit} per dimension`);
     }
     if (workgroups.some((w) => w === 0)) return;
+    this.checkBindingSizes(kernel, resources);
 
     const pipeline = kernel.pipeline(constants);
     const uniformBinding = kernel.shader.bindings.find((b) => b.type === 'uniform');
@@ -173,6 +175,19 @@ export class Program {
       this.uniformBytes = offset + size;
     }
     this.pendingUniforms.push({ kernel, pipeline, resources, offset, size, workgroups });
+  }
+
+  /** Rejects a storage binding larger than the engine allows, naming the shader and the binding. */
+  private checkBindingSizes(kernel: Kernel, resources: Record<string, BindingResource>): void {
+    const limit = this.engine.maxStorageBufferBindingSize;
+    for (const [name, resource] of Object.entries(resources)) {
+      const size = resourceRange(resource).size ?? 0;
+      if (size <= limit) continue;
+      const shape = 'rows' in resource ? `a ${resource.rows}x${resource.cols} tensor of ` : '';
+      throw new MimicError(
+        `shader ${kernel.shader.name}: binding '${name}' covers ${shape}${size} bytes, more than one storage binding allows (maxStorageBufferBindingSize ${limit}). Process fewer rows at a time (for example a smaller --pseudo).`,
+      );
+    }
   }
 
   /** Uploads uniform values and creates bind groups; called on first run. */
@@ -228,5 +243,6 @@ export class Program {
 export function linearGrid(count: number, limit: number): [number, number, number] {
   if (count <= limit) return [count, 1, 1];
   const y = Math.ceil(count / limit);
+  if (y > limit) throw new RangeError(`${count} workgroups do not fit a ${limit}x${limit} grid`);
   return [Math.ceil(count / y), y, 1];
 }

@@ -159,7 +159,7 @@ export class Mlp {
   recordPredict(program: Program, x: Tensor, out: Tensor): Tensor[] {
     // Wide layers get fewer rows per chunk so that one activation matrix fits a binding. Chunks
     // stay a multiple of 64 rows, which keeps every row view aligned.
-    const bindingRows = Math.floor(this.engine.limits.maxStorageBufferBindingSize / (4 * this.maxWidth) / 64) * 64;
+    const bindingRows = Math.floor(this.engine.maxStorageBufferBindingSize / (4 * this.maxWidth) / 64) * 64;
     const chunk = Math.min(predictChunkRows, Math.max(64, bindingRows), x.rows);
     const activations = this.allocateActivations(chunk);
     for (let start = 0; start < x.rows; start += chunk) {

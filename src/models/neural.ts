@@ -190,7 +190,9 @@ class RffModel implements TeacherModel {
   predict(x: Tensor): Tensor {
     const engine = this.map.engine;
     const out = engine.tensor(x.rows, this.net.architecture.outputs);
-    const chunk = Math.min(FourierMap.chunkRows, Math.max(x.rows, 1));
+    // Chunks stay a multiple of 64 rows, so that every row view of x and out is aligned for binding.
+    const bindingRows = Math.floor(engine.maxStorageBufferBindingSize / (4 * this.map.features) / 64) * 64;
+    const chunk = Math.min(FourierMap.chunkRows, Math.max(64, bindingRows), Math.max(x.rows, 1));
     const features = engine.tensor(chunk, this.map.features);
     try {
       for (let start = 0; start < x.rows; start += chunk) {
@@ -224,6 +226,12 @@ export async function fitNeuralModel(data: FitData, spec: NeuralSpec, onEpoch?: 
   const { engine } = data;
   const name = neuralName(spec);
   if (spec.family === 'rff') {
+    // The training rows' features are bound whole while training, so with many rows the feature
+    // count shrinks (to a multiple of 64) until they fit one binding. The name shows the count used.
+    const rows = Math.max(data.x.rows, data.validation.x.rows);
+    const fitting = Math.floor(engine.maxStorageBufferBindingSize / (4 * rows) / 64) * 64;
+    const features = Math.max(64, Math.min(spec.features, fitting));
+    if (features !== spec.features) return fitNeuralModel(data, { ...spec, features }, onEpoch);
     const map = FourierMap.create(engine, data, spec);
     const trainFeatures = map.map(data.x);
     const validationFeatures = map.map(data.validation.x);

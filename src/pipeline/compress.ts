@@ -397,7 +397,7 @@ function checkLibrary(specs: ModelSpec[], columns: number): void {
 function checkPseudoFits(engine: Engine, prepared: PreparedData): void {
   const n = prepared.split.train.length;
   const width = prepared.encoder.width;
-  const limit = Math.min(engine.limits.maxStorageBufferBindingSize, engine.limits.maxBufferSize);
+  const limit = Math.min(engine.maxStorageBufferBindingSize, engine.limits.maxBufferSize);
   const bytes = (n + prepared.options.pseudo) * width * 4;
   if (bytes > limit) {
     const maxPseudo = Math.max(0, Math.floor(limit / (width * 4)) - n);
