@@ -148,15 +148,8 @@ async function scoreModel(engine: Engine, predict: (x: Tensor) => Tensor, test: 
   const probabilitiesTensor = predict(test);
   const probabilities = await engine.read(probabilitiesTensor);
   probabilitiesTensor.release();
-  const positive = outputs === 1 ? probabilities : probabilities.filter((_, i) => i % outputs === 1);
-  const binaryLabels = outputs === 1 ? labels : labels.map((l) => (l === 1 ? 1 : 0));
-  return {
-    rmse: rmse(probabilities, labels, outputs),
-    accuracy: accuracy(probabilities, labels, outputs),
-    auc: outputs <= 2 ? auc(positive, binaryLabels) : NaN,
-    bytes,
-    msPer10k: await timePredict(engine, predict, test),
-  };
+  const scores = rowScores(probabilities, labels, outputs);
+  return { rmse: scores.rmse, accuracy: scores.accuracy, auc: scores.auc, bytes, msPer10k: await timePredict(engine, predict, test) };
 }
 
 /**
