@@ -6,7 +6,7 @@
 // override constants and every declared binding. Kernels build their bind group layouts from this,
 // so the WGSL file is the single source of truth for its interface.
 import { build } from 'esbuild';
-import { copyFile, mkdir, readFile, readdir, rm } from 'node:fs/promises';
+import { chmod, copyFile, mkdir, readFile, readdir, rm } from 'node:fs/promises';
 import { dirname, join, basename, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { WgslReflect } from 'wgsl_reflect/wgsl_reflect.module.js';
@@ -117,6 +117,8 @@ async function main() {
     platform: 'node',
     banner: { js: `#!/usr/bin/env node\n${nodeBanner}` },
   });
+  // esbuild writes files without the executable bit, and npm links `mimic` straight to this file.
+  await chmod(join(root, 'dist/cli.js'), 0o755);
   await buildTreeWorker('dist');
 
   const tests = (await readdir(join(root, 'test'))).filter((f) => f.endsWith('.test.ts'));

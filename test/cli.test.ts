@@ -1,7 +1,7 @@
 // The `mimic` command as users run it: bad input ends with one clear line and a non-zero exit,
 // and a small run on letter.csv writes the table, the JSON report and the student file.
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -36,6 +36,7 @@ function expectOneLineError(args: string[], pattern: RegExp): void {
 const tinyLibrary = join(work, 'tiny-library.json');
 writeFileSync(tinyLibrary, JSON.stringify([{ family: 'mlp', hidden: [64], epochs: 60 }, { family: 'logistic', epochs: 30 }]));
 const oneClass = join(work, 'one-class.csv');
+writeFileSync(join(work, 'three.csv'), ['a,b,label', ...Array.from({ length: 90 }, (_, i) => `${i % 7},${i % 5},${'xyz'[i % 3]}`)].join('\n'));
 writeFileSync(oneClass, 'a,b,label\n1,2,yes\n3,4,yes\n5,6,yes\n');
 const binary = join(work, 'image.csv');
 writeFileSync(binary, Buffer.from(Array.from({ length: 2000 }, (_, i) => (i * 7919) % 256)));
@@ -70,7 +71,7 @@ test('options out of range are one line', () => {
   expectOneLineError(['compress', '--pseudo', '-3'], /^mimic: Option '--pseudo' argument is ambiguous.*--pseudo=-XYZ/);
   expectOneLineError(['compress', '--seed', 'abc'], /^mimic: --seed must be a number, got 'abc'$/);
   expectOneLineError(['compress', '--library', 'huge'], /^mimic: --library must be small, default, large or a \.json file of model specs, got huge$/);
-  expectOneLineError(['compress', '--selection-metric', 'f1'], /^mimic: --selection-metric must be rmse, accuracy, auc, logloss, got f1$/);
+  expectOneLineError(['compress', '--selection-metric', 'f1'], /^mimic: --selection-metric must be rmse, accuracy, auc or logloss, got f1$/);
   expectOneLineError(['compress', '--loss', 'hinge'], /^mimic: --loss must be/);
   expectOneLineError(['compress', '--train', '19000', '--validation', '1000'], /^mimic: /);
   expectOneLineError(['compress', '--bogus'], /^mimic: Unknown option '--bogus'.*mimic --help/);
@@ -86,9 +87,23 @@ test('bad library files are one line', () => {
   expectOneLineError(['compress', '--library', join(work, 'missing.json')], /^mimic: library file .*missing\.json not found$/);
   expectOneLineError(['compress', '--library', file('broken.json', '[{"family": ')], /^mimic: library file .*broken\.json is not valid JSON/);
   expectOneLineError(['compress', '--library', file('empty.json', '[]')], /^mimic: .*empty\.json must contain a non-empty JSON array of model specs/);
-  expectOneLineError(['compress', '--library', file('family.json', '[{"family": "svm"}]')], /^mimic: .*family\.json, model 1: family must be one of mlp, logistic, rff/);
+  expectOneLineError(['compress', '--library', file('family.json', '[{"family": "svm"}]')], /^mimic: .*family\.json, model 1: family must be one of mlp, logistic, rff, /);
   expectOneLineError(['compress', '--library', file('field.json', '[{"family": "mlp", "depth": 3}]')], /^mimic: .*field\.json, model 1: unknown field "depth" for family mlp/);
-  expectOneLineError(['compress', '--library', file('range.json', '[{"family": "mlp", "learningRate": -1}]')], /^mimic: .*range\.json, model 1: learningRate must be a number above 0 to 10, got -1$/);
+  expectOneLineError(['compress', '--library', file('inherited.json', '[{"family": "constructor"}]')], /^mimic: .*inherited\.json, model 1: family must be one of/);
+  expectOneLineError(['compress', '--library', file('proto.json', '[{"family": "knn", "__proto__": {"k": 0}}]')], /^mimic: .*proto\.json, model 1: unknown field "__proto__" for family knn/);
+  expectOneLineError(['compress', '--library', file('twice.json', '[{"family": "knn", "k": 3}, {"family": "knn", "k": 3}]')], /^mimic: .*twice\.json, model 2: knn k=3 distance is already model 1/);
+  expectOneLineError(['compress', '--library', file('range.json', '[{"family": "mlp", "learningRate": -1}]')], /^mimic: .*range\.json, model 1: learningRate must be a number above 0 and at most 10, got -1$/);
+});
+
+test('auc on many classes fails first', () => {
+  const run = mimic('compress', join(work, 'three.csv'), '--target', 'label', '--selection-metric', 'auc', '--out', 'auc-out');
+  assert.is(run.code, 1, run.stderr);
+  assert.match(ownLines(run.stderr)[0], /^mimic: --selection-metric auc needs a binary problem, and 'label' has 3 classes/);
+  assert.not.ok(existsSync(join(work, 'auc-out')), 'auc-out was created');
+});
+
+test('numbers must be decimal', () => {
+  expectOneLineError(['compress', '--pseudo', '0x10'], /^mimic: --pseudo must be a number, got '0x10'$/);
 });
 
 test('bad output paths fail before training', () => {
@@ -101,6 +116,11 @@ test('bad output paths fail before training', () => {
   expectOneLineError(['compress', '--json', 'mimic-out/student.json'], /^mimic: --json .* is the student file's path/);
   expectOneLineError(['compress', '--json', folder], /^mimic: cannot write .*a-folder \(--json\): it is a folder/);
   expectOneLineError(['compress', '--out', file], /^mimic: cannot write .*a-file\/student\.json \(--out\): a file is in the way/);
+  const link = join(work, 'link.json');
+  symlinkSync(file, link);
+  expectOneLineError(['compress', '--json', link], /^mimic: cannot write .*link\.json \(--json\): it is a link, device or pipe/);
+  expectOneLineError(['compress', '--json', folder, '--out', join(work, 'never-made')], /^mimic: cannot write .*a-folder \(--json\): it is a folder/);
+  assert.not.ok(existsSync(join(work, 'never-made')), 'a failed check left its --out folder');
   assert.is(readFileSync(file, 'utf8'), 'keep me');
   assert.equal(readdirSync(work).filter((name) => name.endsWith('.tmp') || name.endsWith('.probe')), []);
 });
@@ -156,8 +176,10 @@ test('small run writes table, json and student', () => {
   assert.is(result.library.length, 2);
   for (const entry of result.library) {
     assert.type(entry.name, 'string');
-    assert.ok(entry.validation.rmse > 0 && entry.validation.rmse < 0.5, `${entry.name} validation RMSE ${entry.validation.rmse}`);
-    assert.ok(entry.test.rmse > 0 && entry.test.rmse < 0.5, `${entry.name} test RMSE ${entry.test.rmse}`);
+    for (const rows of ['validation', 'test'] as const) {
+      assert.ok(entry[rows].rmse > 0, `${entry.name} ${rows} RMSE ${entry[rows].rmse}`);
+      assert.ok(entry[rows].rmse < 0.5, `${entry.name} ${rows} RMSE ${entry[rows].rmse}`);
+    }
   }
   const weights = result.selection.members.map((m: { weight: number }) => m.weight);
   assert.ok(Math.abs(weights.reduce((a: number, b: number) => a + b, 0) - 1) < 1e-9, `weights ${weights}`);

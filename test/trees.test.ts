@@ -636,7 +636,7 @@ test('fitTreeModel: trains in a worker', async () => {
   fit.onProgress = (message) => messages.push(message);
   const model = await fitTreeModel(fit, { family: 'random-forest', trees: 3 });
   assert.is(model.place, 'worker');
-  assert.ok(messages.includes('random-forest: tree 3 of 3'), `progress: ${messages.join('; ')}`);
+  assert.ok(messages.includes('random-forest 3 trees 1 features seed 1: tree 3 of 3'), `progress: ${messages.join('; ')}`);
   model.release();
   releaseFitData(fit);
 });

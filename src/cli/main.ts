@@ -11,7 +11,7 @@ import { defaultCompressOptions, type CompressOptions } from '../pipeline/option
 import type { ModelSpec } from '../teacher/library.js';
 import { librarySizes, parseLibrary, type LibrarySize } from '../teacher/presets.js';
 import { formatReport, resultJson } from './report.js';
-import { prepareOutputs, writeFilesAtomic } from './write.js';
+import { prepareOutputs, removeEmptyFolders, writeFilesAtomic } from './write.js';
 import { studentToOnnx } from '../export/onnx.js';
 import { serializeStudent } from '../export/student_file.js';
 
@@ -37,7 +37,7 @@ Options:
   --learning-rate X      Adam learning rate for student and ann (default ${defaultCompressOptions.learningRate})
   --loss KIND            student loss: cross-entropy or probability-mse (default ${defaultCompressOptions.loss})
   --library L            teacher's model library: small, default, large, or a JSON file
-                         listing model specs (default ${defaultCompressOptions.library})
+                         listing model specs (default: ${defaultCompressOptions.library})
   --selection-metric M   validation metric that ensemble selection climbs: rmse, accuracy,
                          auc (binary only) or logloss (default ${defaultCompressOptions.selectionMetric})
   --train N              training rows (default 4000, or half of a small file)
@@ -76,7 +76,9 @@ const optionSpec = {
 function parseNumberOption(flag: string, text: string | undefined): number | undefined {
   if (text === undefined) return undefined;
   const value = Number(text.replaceAll('_', ''));
-  if (text.trim() === '' || !Number.isFinite(value)) throw new MimicError(`--${flag} must be a number, got '${text}'`);
+  // Number() also reads hexadecimal and binary literals such as 0x10, which no user means here.
+  const decimal = /^\s*[-+]?(\d[\d_]*\.?\d*|\.\d+)([eE][-+]?\d+)?\s*$/.test(text);
+  if (!decimal || !Number.isFinite(value)) throw new MimicError(`--${flag} must be a number, got '${text}'`);
   return value;
 }
 
@@ -120,7 +122,8 @@ async function readLibraryFile(path: string): Promise<ModelSpec[]> {
   }
   let parsed: unknown;
   try {
-    parsed = JSON.parse(text);
+    // Editors on Windows may start the file with a byte order mark, which JSON.parse rejects.
+    parsed = JSON.parse(text.replace(/^\uFEFF/, ''));
   } catch (error) {
     throw new MimicError(`library file ${path} is not valid JSON: ${(error as Error).message}`);
   }
@@ -192,6 +195,9 @@ async function runCompress(positionals: string[], values: Record<string, string 
     engine = await createEngine();
     if (!values.quiet) process.stderr.write(`[data] ${table.source}: ${table.rowCount} rows, ${table.columns.length} columns; adapter: ${engine.adapterName}\n`);
     result = await compress(engine, prepared);
+  } catch (error) {
+    await removeEmptyFolders(outputs.created);
+    throw error;
   } finally {
     engine?.destroy();
   }

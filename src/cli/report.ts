@@ -6,6 +6,11 @@ function formatBytes(bytes: number): string {
   return `${bytes} B`;
 }
 
+/** Describes how the student compares, e.g. "3.2x smaller" or, when it is not, "1.5x larger". */
+function ratio(ensemble: number, student: number, better: string, worse: string): string {
+  return ensemble >= student ? `${(ensemble / student).toFixed(1)}x ${better}` : `${(student / ensemble).toFixed(1)}x ${worse}`;
+}
+
 function pad(text: string, width: number): string {
   return text.padEnd(width);
 }
@@ -40,7 +45,7 @@ export function formatReport(result: CompressResult, studentPath: string): strin
   lines.push(row('student', result.models.student));
   lines.push('');
   const { ensemble, ann, student } = result.models;
-  const comparison = `it is ${(ensemble.bytes / student.bytes).toFixed(1)}x smaller and ${(ensemble.msPer10k / student.msPer10k).toFixed(1)}x faster than the ensemble`;
+  const comparison = `it is ${ratio(ensemble.bytes, student.bytes, 'smaller', 'larger')} and ${ratio(ensemble.msPer10k, student.msPer10k, 'faster', 'slower')} than the ensemble`;
   if (ensemble.rmse < ann.rmse) {
     lines.push(`student kept ${(100 * result.gainKept).toFixed(0)}% of the ensemble's RMSE gain over ann; ${comparison}`);
   } else {

@@ -1,10 +1,12 @@
-import { mkdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { lstat, mkdir, rename, rm, rmdir, stat, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { MimicError } from '../errors.js';
 
 export interface OutputPaths {
   studentPath: string;
   jsonPath?: string;
+  /** Folders created by the check, parents first, so that a failed run can remove them again. */
+  created: string[];
 }
 
 function describeError(error: unknown): string {
@@ -14,6 +16,7 @@ function describeError(error: unknown): string {
   if (code === 'ENOTDIR') return 'a file is in the way of the folder';
   if (code === 'ENOENT') return 'the folder cannot be created there';
   if (code === 'EROFS') return 'the file system is read-only';
+  if (code === 'ENOTREG') return 'it is a link, device or pipe, and the output replaces files by renaming';
   return (error as Error).message;
 }
 
@@ -21,7 +24,7 @@ function describeError(error: unknown): string {
  * Creates `folder` and its missing parents one level at a time. Node's `mkdir(..., { recursive })`
  * can loop forever on paths under /proc (Node 20), so the walk is done here.
  */
-async function makeFolder(folder: string): Promise<void> {
+async function makeFolder(folder: string, created: string[]): Promise<void> {
   const parent = dirname(folder);
   let info;
   try {
@@ -33,16 +36,20 @@ async function makeFolder(folder: string): Promise<void> {
     if (!info.isDirectory()) throw Object.assign(new Error('not a folder'), { code: 'ENOTDIR' });
     return;
   }
-  if (parent !== folder) await makeFolder(parent);
+  if (parent !== folder) await makeFolder(parent, created);
   await mkdir(folder);
+  created.push(folder);
 }
 
 /** Rejects a path that cannot be written as a file, creating its folder if needed. */
-async function checkWritable(path: string, option: string): Promise<void> {
+async function checkWritable(path: string, option: string, created: string[]): Promise<void> {
   try {
-    await makeFolder(dirname(path));
-    const info = await stat(path).catch(() => undefined);
+    await makeFolder(dirname(path), created);
+    const info = await lstat(path).catch(() => undefined);
     if (info?.isDirectory()) throw Object.assign(new Error('is a folder'), { code: 'EISDIR' });
+    // Outputs are renamed into place, which would replace a link, device or pipe instead of
+    // writing through it.
+    if (info && !info.isFile()) throw Object.assign(new Error('not a regular file'), { code: 'ENOTREG' });
     const probe = `${path}.${process.pid}.probe`;
     await writeFile(probe, '');
     await rm(probe);
@@ -62,9 +69,22 @@ export async function prepareOutputs(outDir: string, jsonPath: string | undefine
   if (jsonPath !== undefined && resolve(jsonPath) === resolve(studentPath)) {
     throw new MimicError(`--json ${jsonPath} is the student file's path; choose another --json file or --out folder`);
   }
-  await checkWritable(studentPath, '--out');
-  if (jsonPath !== undefined) await checkWritable(jsonPath, '--json');
-  return { studentPath, jsonPath };
+  const created: string[] = [];
+  try {
+    await checkWritable(studentPath, '--out', created);
+    if (jsonPath !== undefined) await checkWritable(jsonPath, '--json', created);
+  } catch (error) {
+    await removeEmptyFolders(created);
+    throw error;
+  }
+  return { studentPath, jsonPath, created };
+}
+
+/** Removes folders that a run created and left empty, deepest first; folders with files stay. */
+export async function removeEmptyFolders(created: string[]): Promise<void> {
+  for (const folder of [...created].reverse()) {
+    await rmdir(folder).catch(() => {});
+  }
 }
 
 /**

@@ -34,7 +34,7 @@ const PAPER_MIN_ROWS = 7000;
  * validation rows. A smaller file gets 50% for training and 12.5% for validation, the same 4:1
  * ratio, and the rest for test. With two classes, each class needs at least 2 training rows.
  */
-export function splitRows(labels: Int32Array, seed: number, sizes?: SplitSizes): Split {
+export function splitRows(labels: Int32Array, seed: number, sizes?: SplitSizes, classNames?: string[]): Split {
   const byClass = rowsByClass(labels);
   const total = byClass.reduce((sum, rows) => sum + rows.length, 0);
   check(total > 0, 'no labelled rows to split: the target is missing in every row');
@@ -47,7 +47,7 @@ export function splitRows(labels: Int32Array, seed: number, sizes?: SplitSizes):
   const trainCounts = apportion(train, counts, none, counts);
   const throughValidation = apportion(train + validation, counts, trainCounts, counts);
   const validationCounts = throughValidation.map((count, c) => count - trainCounts[c]);
-  if (byClass.length === 2) checkTrainingClasses(trainCounts, counts, total);
+  if (byClass.length === 2) checkTrainingClasses(trainCounts, counts, total, sizes !== undefined, classNames);
 
   // Shuffle each class and deal its rows out to the three parts in order.
   const random = new Random(seed, SPLIT_STREAM);
@@ -107,12 +107,19 @@ function checkSizes(sizes: SplitSizes, total: number): SplitSizes {
   return sizes;
 }
 
-function checkTrainingClasses(trainCounts: number[], counts: number[], total: number): void {
+function checkTrainingClasses(trainCounts: number[], counts: number[], total: number, sized: boolean, classNames?: string[]): void {
   trainCounts.forEach((trainCount, c) => {
     if (trainCount >= 2) return;
+    const name = classNames ? `'${classNames[c]}'` : String(c);
+    if (counts[c] < 2 || !sized) {
+      throw new MimicError(
+        `data set too small: ${total} labelled rows; class ${name} has ${counts[c]} of them and gets ${trainCount} ` +
+          'training rows, but each class needs at least 2; add rows of that class',
+      );
+    }
     throw new MimicError(
-      `data set too small: ${total} labelled rows; class ${c} has ${counts[c]} of them and gets ${trainCount} ` +
-        'training rows, but each class needs at least 2; add rows of that class or give a larger training size',
+      `training size too small: class ${name} gets ${trainCount} of its ${counts[c]} rows for training, but each ` +
+        'class needs at least 2; give a larger --train',
     );
   });
 }

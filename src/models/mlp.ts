@@ -1,3 +1,4 @@
+import { MimicError } from '../errors.js';
 import type { Engine } from '../gpu/engine.js';
 import type { Program } from '../gpu/kernel.js';
 import type { Tensor } from '../gpu/tensor.js';
@@ -81,6 +82,13 @@ export class Mlp {
     }
     const alignFloats = engine.limits.minStorageBufferOffsetAlignment / 4;
     const { slots, length } = Mlp.layout(architecture, alignFloats);
+    // Adam updates every parameter in one dispatch, so the flat buffer is bound whole.
+    if (length * 4 > engine.maxStorageBufferBindingSize) {
+      const widths = [architecture.inputs, ...architecture.hidden, architecture.outputs].join('x');
+      throw new MimicError(
+        `an MLP with layers ${widths} has ${length * 4} bytes of parameters, more than the largest storage binding (${engine.maxStorageBufferBindingSize} bytes); use narrower or fewer hidden layers`,
+      );
+    }
     const parameters = engine.tensor(1, length, new Float32Array(length));
     const mlp = new Mlp(engine, architecture, parameters, slots, length);
 

@@ -187,7 +187,12 @@ export function prepareData(table: Table, requested: Partial<CompressOptions> & 
   const options: CompressOptions = { ...defaultCompressOptions, ...requested };
   validateOptions(options);
   const problem = defineProblem(table, { target: options.target, positive: options.positive });
-  const split = splitRows(problem.labels, options.seed, options.split);
+  const split = splitRows(problem.labels, options.seed, options.split, problem.classes);
+  if (options.selectionMetric === 'auc' && problem.kind !== 'binary') {
+    throw new MimicError(
+      `--selection-metric auc needs a binary problem, and '${problem.target}' has ${problem.classes.length} classes; use rmse, accuracy or logloss, or make the problem binary with --positive`,
+    );
+  }
   const excluded = [options.target, ...(options.ignore ?? [])];
   const encoder = fitEncoder(table, excluded, split.train);
   check(encoder.width > 0, `no attributes left to learn from: ${table.source} has only the target column`);
@@ -232,7 +237,7 @@ export async function compress(engine: Engine, prepared: PreparedData): Promise<
 
   checkPseudoFits(engine, prepared);
   const uploaded = fitData(engine, prepared);
-  const fit: FitData = { ...uploaded.data, onProgress: (message, fraction) => progress({ stage: 'teacher', message, fraction }) };
+  const fit: FitData = { ...uploaded.data, onProgress: (message) => progress({ stage: 'teacher', message }) };
   const validation = fit.validation;
   progress({ stage: 'data', message: `${problem.description}: ${split.train.length} train, ${split.validation.length} validation, ${split.test.length} test rows, ${encoder.width} encoded columns`, fraction: 1 });
   endStage('data');

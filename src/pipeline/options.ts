@@ -1,7 +1,7 @@
 import { MimicError } from '../errors.js';
 import type { LossKind } from '../kernels/loss.js';
 import type { ModelSpec } from '../teacher/library.js';
-import { librarySizes, parseLibrary, type LibrarySize } from '../teacher/presets.js';
+import { librarySizes, listChoices, parseLibrary, type LibrarySize } from '../teacher/presets.js';
 import { selectionMetrics, type SelectionMetric } from '../teacher/selection.js';
 import type { ProgressEvent } from './compress.js';
 
@@ -90,11 +90,11 @@ export function validateOptions(options: CompressOptions): void {
   requireInteger('ann batch size', options.batchSize, 1, 65536);
   requireNumber('--learning-rate', options.learningRate, 0, 10, true);
   if (typeof options.library === 'string' && !librarySizes.includes(options.library)) {
-    throw new MimicError(`--library must be ${librarySizes.join(', ')} or a JSON file of model specs, got ${options.library}`);
+    throw new MimicError(`--library must be ${librarySizes.join(', ')} or a .json file of model specs, got ${options.library}`);
   }
   if (Array.isArray(options.library)) parseLibrary(options.library, 'the library');
   if (!selectionMetrics.includes(options.selectionMetric)) {
-    throw new MimicError(`--selection-metric must be ${selectionMetrics.join(', ')}, got ${options.selectionMetric}`);
+    throw new MimicError(`--selection-metric must be ${listChoices(selectionMetrics)}, got ${options.selectionMetric}`);
   }
   if (!['cross-entropy', 'probability-mse', 'logit-mse'].includes(options.loss)) {
     throw new MimicError(`--loss must be cross-entropy or probability-mse, got ${options.loss}`);

@@ -85,6 +85,11 @@ export function resolveLibrary(library: LibrarySize | Array<Partial<ModelSpec>>,
   return typeof library === 'string' ? librarySpecs(library, seed) : parseLibrary(library, 'the library');
 }
 
+/** Joins choices for a message: "a, b or c". */
+export function listChoices(values: string[]): string {
+  return values.length < 2 ? values.join('') : `${values.slice(0, -1).join(', ')} or ${values[values.length - 1]}`;
+}
+
 /** The type and range of one spec field in a library file. */
 type Field =
   | { kind: 'number'; min: number; max: number; exclusiveMin?: boolean }
@@ -133,7 +138,7 @@ const families: Record<string, { fields: Record<string, Field>; defaults: Record
   'naive-bayes': {
     fields: {
       kind: { kind: 'choice', values: ['gaussian', 'binned'] },
-      varianceSmoothing: { kind: 'number', min: 0, max: 1 },
+      varianceSmoothing: { kind: 'number', min: 0, max: 1, exclusiveMin: true },
       bins: { kind: 'integer', min: 2, max: 1000 },
       laplace: { kind: 'number', min: 0, max: 1e6 },
     },
@@ -154,19 +159,21 @@ const families: Record<string, { fields: Record<string, Field>; defaults: Record
 
 function checkField(where: string, name: string, field: Field, value: unknown): void {
   const fail = (expected: string) => {
-    throw new MimicError(`${where}: ${name} must be ${expected}, got ${JSON.stringify(value)}`);
+    // JSON.stringify writes Infinity (from a number such as 1e309) as null.
+    const shown = typeof value === 'number' ? String(value) : JSON.stringify(value);
+    throw new MimicError(`${where}: ${name} must be ${expected}, got ${shown}`);
   };
   if (field.kind === 'boolean') {
     if (typeof value !== 'boolean') fail('true or false');
   } else if (field.kind === 'choice') {
-    if (typeof value !== 'string' || !field.values.includes(value)) fail(`one of ${field.values.join(', ')}`);
+    if (typeof value !== 'string' || !field.values.includes(value)) fail(`one of ${listChoices(field.values)}`);
   } else if (field.kind === 'widths') {
-    const valid = Array.isArray(value) && value.every((w) => Number.isInteger(w) && w >= 1 && w <= 16384);
-    if (!valid) fail('a list of layer widths from 1 to 16384, e.g. [256, 128]');
+    const valid = Array.isArray(value) && value.length > 0 && value.every((w) => Number.isInteger(w) && w >= 1 && w <= 16384);
+    if (!valid) fail('a non-empty list of layer widths from 1 to 16384, e.g. [256, 128] (the logistic family has no hidden layer)');
   } else {
     const integer = field.kind === 'integer';
-    const low = field.kind === 'number' && field.exclusiveMin ? 'above' : 'from';
-    const expected = `${integer ? 'an integer' : 'a number'} ${low} ${field.min} to ${field.max}`;
+    const range = field.kind === 'number' && field.exclusiveMin ? `above ${field.min} and at most ${field.max}` : `from ${field.min} to ${field.max}`;
+    const expected = `${integer ? 'an integer' : 'a number'} ${range}`;
     if (typeof value !== 'number' || !Number.isFinite(value) || (integer && !Number.isInteger(value))) fail(expected);
     const n = value as number;
     const belowMin = field.kind === 'number' && field.exclusiveMin ? n <= field.min : n < field.min;
@@ -182,20 +189,35 @@ export function parseLibrary(parsed: unknown, source: string): ModelSpec[] {
   if (!Array.isArray(parsed) || parsed.length === 0) {
     throw new MimicError(`${source} must contain a non-empty JSON array of model specs, e.g. [{"family": "mlp", "hidden": [256]}]`);
   }
-  return parsed.map((item, i) => {
+  const specs = parsed.map((item, i) => {
     const where = `${source}, model ${i + 1}`;
     if (typeof item !== 'object' || item === null || Array.isArray(item)) throw new MimicError(`${where}: expected an object with a "family" field`);
     const record = item as Record<string, unknown>;
-    const family = families[record.family as string];
-    if (typeof record.family !== 'string' || family === undefined) {
-      throw new MimicError(`${where}: family must be one of ${Object.keys(families).join(', ')}, got ${JSON.stringify(record.family)}`);
+    const known = listChoices(Object.keys(families));
+    if (!Object.hasOwn(record, 'family')) throw new MimicError(`${where}: the "family" field is missing; give one of ${known}`);
+    // Own keys only, so that names such as "constructor" or "__proto__" are unknown, not inherited.
+    if (typeof record.family !== 'string' || !Object.hasOwn(families, record.family)) {
+      throw new MimicError(`${where}: family must be one of ${known}, got ${JSON.stringify(record.family)}`);
     }
+    const family = families[record.family];
     for (const [name, value] of Object.entries(record)) {
       if (name === 'family') continue;
+      if (!Object.hasOwn(family.fields, name)) {
+        throw new MimicError(`${where}: unknown field "${name}" for family ${record.family}; known fields: ${Object.keys(family.fields).join(', ')}`);
+      }
       const field = family.fields[name];
-      if (field === undefined) throw new MimicError(`${where}: unknown field "${name}" for family ${record.family}; known fields: ${Object.keys(family.fields).join(', ')}`);
       checkField(where, name, field, value);
     }
     return { ...family.defaults, ...record } as unknown as ModelSpec;
   });
+  // The kNN family is fitted as one group that may not list a model twice.
+  const seen = new Map<string, number>();
+  specs.forEach((spec, i) => {
+    if (spec.family !== 'knn') return;
+    const key = `k=${spec.k} ${spec.weighting}`;
+    const first = seen.get(key);
+    if (first !== undefined) throw new MimicError(`${source}, model ${i + 1}: knn ${key} is already model ${first + 1}; list each k and weighting once`);
+    seen.set(key, i);
+  });
+  return specs;
 }

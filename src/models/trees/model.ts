@@ -97,7 +97,11 @@ export async function fitTreeModel(data: FitData, spec: TreeSpec, options: FitTr
       validationRows: validationLabels.length,
       validationLabels,
     },
-    { ...options, onProgress: data.onProgress },
+    {
+      ...options,
+      // Several tree fits run at once, so each message names its model.
+      onProgress: data.onProgress && ((message, fraction) => data.onProgress?.(`${treeModelName(resolved)}: ${message.replace(/^[a-z-]+: /, '')}`, fraction)),
+    },
   );
   return new TreeModel(engine, treeModelName(resolved), resolved.family, result.trees, result.rounds, place);
 }

@@ -271,7 +271,8 @@ async function trainBoosting(input: TreeTrainingInput, spec: BoostingSpec, bins:
     } else {
       bestRounds = round + 1;
     }
-    onProgress?.(`boosted-trees: round ${round + 1} of at most ${spec.rounds}`, (round + 1) / spec.rounds);
+    // Every 25th round, so that boosting reports as often as a forest of a few hundred trees.
+    if ((round + 1) % 25 === 0) onProgress?.(`boosted-trees: round ${round + 1} of at most ${spec.rounds}`, (round + 1) / spec.rounds);
   }
 
   builder.truncate(bestRounds * outputs);
