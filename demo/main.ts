@@ -163,7 +163,11 @@ function onWorkerMessage(message: WorkerMessage, worker: Worker): void {
     const options = () => message.names.map((name, i) => new Option(name, String(i)));
     byId<HTMLSelectElement>('xAxis').replaceChildren(...options());
     byId<HTMLSelectElement>('yAxis').replaceChildren(...options());
-    byId<HTMLSelectElement>('yAxis').value = String(Math.min(1, message.names.length - 1));
+    // Prefer continuous columns: a one-hot column has only two values and plots as a few dots.
+    const continuous = message.names.flatMap((name, i) => (name.includes('=') ? [] : [i]));
+    const [x, y] = continuous.length >= 2 ? continuous : [0, Math.min(1, message.names.length - 1)];
+    byId<HTMLSelectElement>('xAxis').value = String(x);
+    byId<HTMLSelectElement>('yAxis').value = String(y);
     drawScatter();
     return;
   }
