@@ -44,7 +44,7 @@ export interface CompressOptions {
 }
 
 export const defaultCompressOptions: Omit<CompressOptions, 'target'> = {
-  pseudo: 200000,
+  pseudo: 400000,
   swapProbability: 0.5,
   spread: 2,
   hidden: 256,
