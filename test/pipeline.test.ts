@@ -24,6 +24,11 @@ test('clean binary data has no warnings', () => {
   assert.is(prepared.train.length, prepared.split.train.length * prepared.encoder.width);
 });
 
+test('classes without training rows warn', () => {
+  const prepared = prepareData(parseCsv(table(400, (i) => (i < 397 ? String(i % 3) : 'rare')), 't.csv'), { target: 'y', split: { train: 20, validation: 10 } });
+  assert.ok(prepared.warnings.some((w) => /^1 of 4 classes have no training rows \(rare\)/.test(w)), prepared.warnings.join('\n'));
+});
+
 test('options are checked before data', () => {
   const text = parseCsv(table(50, (i) => (i % 2 ? 'yes' : 'no')), 't.csv');
   assert.throws(() => prepareData(text, { target: 'y', hidden: 0 }), (e: Error) => e instanceof MimicError && /--hidden must be an integer/.test(e.message));

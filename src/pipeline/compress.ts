@@ -1,7 +1,7 @@
 import { attributeGroups, distanceWeights, encodeRows, fitEncoder, type Encoder } from '../data/encode.js';
 import { defineProblem, type Problem } from '../data/problem.js';
 import { splitRows, type Split } from '../data/split.js';
-import { parseNumber, type Table } from '../data/csv.js';
+import { listValues, parseNumber, type Table } from '../data/csv.js';
 import { MimicError, check } from '../errors.js';
 import type { Engine } from '../gpu/engine.js';
 import { fitData } from './teacher.js';
@@ -201,6 +201,14 @@ export function prepareData(table: Table, requested: Partial<CompressOptions> & 
   const targetColumn = table.columns.find((c) => c.name === options.target);
   if (targetColumn?.kind === 'numeric' && problem.classes.length > 20) {
     warnings.push(`target '${options.target}' has ${problem.classes.length} distinct numbers and is treated as that many classes; regression targets are not supported`);
+  }
+  const trainCounts = new Array<number>(problem.classes.length).fill(0);
+  for (const row of split.train) trainCounts[problem.labels[row]]++;
+  const absent = problem.classes.filter((_, c) => trainCounts[c] === 0);
+  if (absent.length > 0) {
+    warnings.push(
+      `${absent.length} of ${problem.classes.length} classes have no training rows (${listValues(absent, 10)}), so no model can predict them; use a larger --train`,
+    );
   }
   if (split.test.length < 100) {
     warnings.push(`only ${split.test.length} test rows, so the test scores are noisy; use a larger file or smaller --train and --validation`);
