@@ -1,5 +1,5 @@
-// Measures the teacher alone: fits a library on letter.csv with the paper's protocol (4,000
-// train, 1,000 validation, the rest test), selects the ensemble, and prints every model's and the
+// Measures the teacher alone: fits a library on letter.csv with the protocol of Bucilua et al.
+// (2006): 4,000 train, 1,000 validation and the rest test rows, selects the ensemble, and prints every model's and the
 // ensemble's test RMSE, for several seeds, with their mean.
 //
 //   node build.mjs && node build/bench/teacher.js [--problem p1|p2|letter] [--seeds 1,2,3]
@@ -13,8 +13,7 @@ import { prepareData } from '../src/pipeline/compress.js';
 import { fitData } from '../src/pipeline/teacher.js';
 import { fitLibrary } from '../src/teacher/library.js';
 import { librarySizes, librarySpecs, parseLibrary, type LibrarySize } from '../src/teacher/presets.js';
-import { bestSingle, selectEnsemble, type SelectionMetric } from '../src/teacher/selection.js';
-import { defaultSelection } from '../src/teacher/selection.js';
+import { bestSingle, defaultSelection, selectEnsemble, weightedAverage, type SelectionMetric } from '../src/teacher/selection.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -54,10 +53,7 @@ for (const seed of seeds) {
     data.outputs,
     { ...defaultSelection, metric, seed },
   );
-  const combined = new Float64Array(entries[0].test.length);
-  entries.forEach((e, m) => {
-    for (let i = 0; i < combined.length; i++) combined[i] += selection.weights[m] * e.test[i];
-  });
+  const combined = weightedAverage(entries.map((e) => e.test), selection.weights);
   const single = bestSingle(entries.map((e) => e.validation), data.validation.labels, data.outputs, metric);
   const run = {
     seed,

@@ -10,7 +10,7 @@ import { prepareData } from '../src/pipeline/compress.js';
 import { fitData } from '../src/pipeline/teacher.js';
 import { fitLibrary } from '../src/teacher/library.js';
 import { librarySpecs } from '../src/teacher/presets.js';
-import { selectEnsemble, defaultSelection } from '../src/teacher/selection.js';
+import { defaultSelection, selectEnsemble, weightedAverage } from '../src/teacher/selection.js';
 import { testEngine } from './helpers.js';
 
 const penguins = parseCsv(readFileSync(new URL('../../data/penguins.csv', import.meta.url), 'utf8'), 'penguins.csv');
@@ -35,8 +35,7 @@ test('small library on three classes', async () => {
   }
 
   const selection = selectEnsemble(entries.map((e) => e.validation), uploaded.data.validation.labels, 3, { ...defaultSelection, seed: 2 });
-  const combined = new Float64Array(entries[0].test.length);
-  entries.forEach((e, m) => e.test.forEach((v, i) => (combined[i] += selection.weights[m] * v)));
+  const combined = weightedAverage(entries.map((e) => e.test), selection.weights);
   assert.ok(accuracy(combined, uploaded.testLabels, 3) > 0.95, `ensemble test accuracy ${accuracy(combined, uploaded.testLabels, 3)}`);
   for (const e of entries) e.model.release();
   uploaded.release();

@@ -224,31 +224,15 @@ class RffModel implements TeacherModel {
 export async function fitNeuralModel(data: FitData, spec: NeuralSpec, onEpoch?: EpochListener): Promise<TeacherModel> {
   checkGradientSettings(spec);
   const { engine } = data;
-  const name = neuralName(spec);
   if (spec.family === 'rff') {
     // The training rows' features are bound whole while training, so with many rows the feature
     // count shrinks (to a multiple of 64) until they fit one binding. The name shows the count used.
     const rows = Math.max(data.x.rows, data.validation.x.rows);
     const fitting = Math.floor(engine.maxStorageBufferBindingSize / (4 * rows) / 64) * 64;
-    const features = Math.max(64, Math.min(spec.features, fitting));
-    if (features !== spec.features) return fitNeuralModel(data, { ...spec, features }, onEpoch);
-    const map = FourierMap.create(engine, data, spec);
-    const trainFeatures = map.map(data.x);
-    const validationFeatures = map.map(data.validation.x);
-    const net = Mlp.create(engine, { inputs: spec.features, hidden: [], outputs: data.outputs }, spec.seed);
-    try {
-      const result = await train(net, data, trainFeatures, validationFeatures, spec, undefined, onEpoch);
-      return new RffModel(name, map, net, result);
-    } catch (error) {
-      map.release();
-      net.release();
-      throw error;
-    } finally {
-      trainFeatures.release();
-      validationFeatures.release();
-    }
+    return fitRff(data, { ...spec, features: Math.max(64, Math.min(spec.features, fitting)) }, onEpoch);
   }
 
+  const name = neuralName(spec);
   const hidden = spec.family === 'mlp' ? spec.hidden : [];
   const net = Mlp.create(engine, { inputs: data.x.cols, hidden, outputs: data.outputs }, spec.seed);
   let rows: Uint32Array | undefined;
@@ -264,5 +248,27 @@ export async function fitNeuralModel(data: FitData, spec: NeuralSpec, onEpoch?: 
   } catch (error) {
     net.release();
     throw error;
+  }
+}
+
+/** Fits kernel logistic regression on random Fourier features of the training rows. */
+async function fitRff(data: FitData, spec: RffSpec, onEpoch?: EpochListener): Promise<TeacherModel> {
+  const { engine } = data;
+  const name = neuralName(spec);
+  // The net first: it is the part that can fail for its size, before anything else is allocated.
+  const net = Mlp.create(engine, { inputs: spec.features, hidden: [], outputs: data.outputs }, spec.seed);
+  const map = FourierMap.create(engine, data, spec);
+  const trainFeatures = map.map(data.x);
+  const validationFeatures = map.map(data.validation.x);
+  try {
+    const result = await train(net, data, trainFeatures, validationFeatures, spec, undefined, onEpoch);
+    return new RffModel(name, map, net, result);
+  } catch (error) {
+    map.release();
+    net.release();
+    throw error;
+  } finally {
+    trainFeatures.release();
+    validationFeatures.release();
   }
 }

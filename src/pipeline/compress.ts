@@ -91,6 +91,8 @@ export interface PreparedData {
   train: Float32Array;
   validation: Float32Array;
   test: Float32Array;
+  /** The teacher's library, resolved from `options.library` and checked against the encoded width. */
+  specs: ModelSpec[];
   options: CompressOptions;
   /** Doubts about the input that do not stop the run, e.g. a numeric column read as nominal. */
   warnings: string[];
@@ -196,7 +198,8 @@ export function prepareData(table: Table, requested: Partial<CompressOptions> & 
   const excluded = [options.target, ...(options.ignore ?? [])];
   const encoder = fitEncoder(table, excluded, split.train);
   check(encoder.width > 0, `no attributes left to learn from: ${table.source} has only the target column`);
-  checkLibrary(resolveLibrary(options.library, options.seed), encoder.width);
+  const specs = resolveLibrary(options.library, options.seed);
+  checkLibrary(specs, encoder.width);
   const warnings = nominalNumberWarnings(table, excluded);
   const targetColumn = table.columns.find((c) => c.name === options.target);
   if (targetColumn?.kind === 'numeric' && problem.classes.length > 20) {
@@ -222,6 +225,7 @@ export function prepareData(table: Table, requested: Partial<CompressOptions> & 
     train: encodeRows(encoder, table, split.train),
     validation: encodeRows(encoder, table, split.validation),
     test: encodeRows(encoder, table, split.test),
+    specs,
     options,
   };
 }
@@ -253,8 +257,7 @@ export async function compress(engine: Engine, prepared: PreparedData): Promise<
   const owned: Array<{ release(): void }> = [uploaded];
   try {
     // Teacher: a library of models, and the ensemble selected from it on the validation rows.
-    const specs = resolveLibrary(options.library, options.seed);
-    const entries = await fitLibrary(fit, uploaded.test, specs, {
+    const entries = await fitLibrary(fit, uploaded.test, prepared.specs, {
       onEpoch: (name, e) => {
         // Every tenth epoch, so a long fit still shows progress without flooding the log.
         if (e.epoch % 10 === 0) progress({ stage: 'teacher', message: `${name} ${epochMessage(e)}`, epoch: e });

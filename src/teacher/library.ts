@@ -105,9 +105,9 @@ export async function fitLibrary(data: FitData, test: Tensor, specs: ModelSpec[]
       }
     }
   } catch (error) {
-    const kept = new Set(entries.map((e) => e.model));
-    for (const model of kept) model.release();
-    for (const model of knnFamily?.values() ?? []) if (!kept.has(model)) model.release();
+    const added = new Set(entries.map((e) => e.model));
+    for (const model of added) model.release();
+    for (const model of knnFamily?.values() ?? []) if (!added.has(model)) model.release();
     // Tree fits still running are released when they finish.
     for (const fit of treeFits.values()) fit.then(({ model }) => model.release(), () => {});
     throw error;

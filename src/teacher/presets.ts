@@ -160,8 +160,8 @@ const families: Record<string, { fields: Record<string, Field>; defaults: Record
 function checkField(where: string, name: string, field: Field, value: unknown): void {
   const fail = (expected: string) => {
     // JSON.stringify writes Infinity (from a number such as 1e309) as null.
-    const shown = typeof value === 'number' ? String(value) : JSON.stringify(value);
-    throw new MimicError(`${where}: ${name} must be ${expected}, got ${shown}`);
+    const printed = typeof value === 'number' ? String(value) : JSON.stringify(value);
+    throw new MimicError(`${where}: ${name} must be ${expected}, got ${printed}`);
   };
   if (field.kind === 'boolean') {
     if (typeof value !== 'boolean') fail('true or false');

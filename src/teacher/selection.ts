@@ -200,13 +200,17 @@ export function selectEnsemble(predictions: Float32Array[], labels: Int32Array, 
     for (const [m, c] of counts) weights[m] += c / picks / bags;
   }
 
-  const combined = new Float64Array(labels.length * outputs);
-  for (let m = 0; m < count; m++) {
-    if (weights[m] === 0) continue;
-    const p = predictions[m];
+  return { weights, validationScore: reportedScore(options.metric, loss(weightedAverage(predictions, weights))) };
+}
+
+/** Returns sum_m weights[m] * predictions[m] in float64, skipping models of weight 0. */
+export function weightedAverage(predictions: ArrayLike<number>[], weights: ArrayLike<number>): Float64Array {
+  const combined = new Float64Array(predictions[0].length);
+  predictions.forEach((p, m) => {
+    if (weights[m] === 0) return;
     for (let i = 0; i < combined.length; i++) combined[i] += weights[m] * p[i];
-  }
-  return { weights, validationScore: reportedScore(options.metric, loss(combined)) };
+  });
+  return combined;
 }
 
 /** Returns the index of the model with the lowest loss on the validation rows; the first one wins a tie. */

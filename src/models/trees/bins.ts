@@ -4,7 +4,7 @@
  *
  * Bin b of a column contains the values in (edges[b - 1], edges[b]], so a split after bin b is the
  * test `x <= edges[b]`, which prediction applies to the raw f32 values. Edges lie between two
- * distinct training values, so every training value falls in the same bin as its test says.
+ * distinct training values, so the test sends every training value to the side its bin is on.
  */
 export interface Bins {
   rows: number;
